@@ -1,0 +1,87 @@
+//! Configuration, read once at start from environment variables. Every variable is
+//! documented in the README with its default; nothing is needed for a first run.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A value that must never reach a log line.
+#[derive(Clone, Default)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the SQLite database and generated keys live.
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL, or a SQLite file path; the SQLite file in `data_dir` by default.
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub pool_size: u32,
+    pub db_timeout: Duration,
+    /// Base64 of at least 32 bytes; generated into `data_dir` when absent.
+    pub jwt_secret: Option<Secret>,
+    /// Base64 of exactly 32 bytes; generated into `data_dir` when absent.
+    pub encryption_key: Option<Secret>,
+    pub issuer: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub json_limit: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads the configuration through `lookup`, so tests can pass their own values.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(lookup("LEADS_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = lookup("DATABASE_URL")
+            .unwrap_or_else(|| data_dir.join("leads.db").to_string_lossy().into_owned());
+        Ok(Self {
+            database_url,
+            bind: parse(&lookup, "LEADS_BIND", "127.0.0.1:8080")?,
+            pool_size: parse(&lookup, "LEADS_DB_POOL_SIZE", "8")?,
+            db_timeout: Duration::from_millis(parse(&lookup, "LEADS_DB_TIMEOUT_MS", "5000")?),
+            jwt_secret: lookup("LEADS_JWT_SECRET").map(Secret),
+            encryption_key: lookup("LEADS_ENCRYPTION_KEY").map(Secret),
+            issuer: lookup("LEADS_ISSUER").unwrap_or_else(|| "leads".into()),
+            access_token_ttl: Duration::from_secs(parse(&lookup, "LEADS_ACCESS_TOKEN_TTL", "900")?),
+            refresh_token_ttl: Duration::from_secs(parse(
+                &lookup,
+                "LEADS_REFRESH_TOKEN_TTL",
+                "2592000",
+            )?),
+            json_limit: parse(&lookup, "LEADS_JSON_LIMIT", "1048576")?,
+            data_dir,
+        })
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    let raw = lookup(name).unwrap_or_else(|| default.to_string());
+    raw.parse().map_err(|e: T::Err| ConfigError {
+        name,
+        reason: format!("'{raw}' is not valid: {e}"),
+    })
+}

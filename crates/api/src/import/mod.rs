@@ -1,0 +1,4 @@
+//! Imports of application records from other systems.
+
+pub mod hmda;
+pub mod identities;

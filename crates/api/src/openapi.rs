@@ -1,0 +1,41 @@
+//! The OpenAPI document. Paths are collected from the registered handlers; this adds
+//! what belongs to the whole API.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Leads API",
+        description = "Loan and service applications of a credit union, from the first \
+                       keystroke to the product. Errors are RFC 9457 problem documents.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Staff sign-in and tokens"),
+        (name = "leads", description = "The leads table and lead detail"),
+        (name = "members", description = "Members and their profiles"),
+        (name = "catalog", description = "Products and services"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Staff sign-in, token renewal, and the signed-in user.
+
+use actix_web::{get, post, web};
+use leads_domain::wire::{Institution, LoginRequest, Me, RefreshRequest, StaffUser, TokenResponse};
+use leads_domain::{InstitutionId, Problem, UserId};
+use leads_persistence::users::{self, StaffUserRow};
+use leads_persistence::{institutions, DbConnection, StoreError};
+
+use crate::auth::{password, tokens, Staff};
+use crate::errors::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+
+const WRONG_CREDENTIALS: &str = "The email or password is wrong.";
+
+/// Signs a staff user in with email and password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<LoginRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let email = body.email.trim().to_lowercase();
+    let user = state
+        .db(move |conn| match users::find_by_email(conn, &email) {
+            Ok(user) => Ok(Some(user)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(other) => Err(other.into()),
+        })
+        .await?;
+
+    let password = body.password;
+    let verified = web::block(move || match user {
+        Some(user) if user.active && password::verify(&password, &user.password_hash) => Some(user),
+        Some(_) => None,
+        None => {
+            password::verify(&password, password::decoy());
+            None
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let user = verified.ok_or(ApiError::Unauthorized(WRONG_CREDENTIALS))?;
+
+    let issuer = state.clone();
+    let response = state
+        .db(move |conn| issue_tokens(&issuer, conn, &user))
+        .await?;
+    tracing::info!(user.id = response.0, "staff signed in");
+    Ok(web::Json(response.1))
+}
+
+/// Exchanges a refresh token for new tokens. Each refresh token works once.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "Renewed", body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used or expired refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let hash = tokens::hash_refresh_token(body.refresh_token.trim());
+    let issuer = state.clone();
+    let (_, response) = state
+        .db(move |conn| {
+            let user = users::consume_refresh_token(conn, &hash).map_err(|e| match e {
+                StoreError::NotFound => ApiError::Unauthorized("The refresh token is not valid."),
+                other => other.into(),
+            })?;
+            if !user.active {
+                return Err(ApiError::Unauthorized("The refresh token is not valid."));
+            }
+            issue_tokens(&issuer, conn, &user)
+        })
+        .await?;
+    Ok(web::Json(response))
+}
+
+fn issue_tokens(
+    state: &AppState,
+    conn: &mut DbConnection,
+    user: &StaffUserRow,
+) -> Result<(i64, TokenResponse), ApiError> {
+    let permissions = users::permissions(conn, user.role_id)?;
+    let ttl = state.config.access_token_ttl;
+    let access_token = tokens::issue_staff(
+        &state.keys.jwt,
+        &state.config.issuer,
+        user.id,
+        user.institution_id,
+        permissions.iter().map(|p| p.as_str().to_string()).collect(),
+        ttl,
+    )
+    .map_err(ApiError::internal)?;
+    let (refresh_token, hash) = tokens::new_refresh_token();
+    let expires_at = leads_persistence::time::now()
+        + chrono::Duration::seconds(state.config.refresh_token_ttl.as_secs() as i64);
+    users::store_refresh_token(conn, user, &hash, expires_at)?;
+    Ok((
+        user.id,
+        TokenResponse {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: ttl.as_secs() as i64,
+            refresh_token,
+        },
+    ))
+}
+
+/// The signed-in staff user, their institution and their effective permissions.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "The signed-in user", body = Me),
+        (status = 401, description = "No valid staff token", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, staff: Staff) -> Result<web::Json<Me>, ApiError> {
+    let me = state
+        .db(move |conn| {
+            let user =
+                users::get(conn, staff.institution_id, staff.user_id).map_err(|e| match e {
+                    StoreError::NotFound => ApiError::Unauthorized("The user no longer exists."),
+                    other => other.into(),
+                })?;
+            let institution = institutions::get(conn, user.institution_id)?;
+            Ok(Me {
+                role: users::role_name(conn, user.role_id)?,
+                permissions: users::permissions(conn, user.role_id)?,
+                user: StaffUser {
+                    id: UserId(user.id),
+                    email: user.email,
+                    name: user.name,
+                },
+                institution: Institution {
+                    id: InstitutionId(institution.id),
+                    slug: institution.slug,
+                    name: institution.name,
+                },
+            })
+        })
+        .await?;
+    Ok(web::Json(me))
+}

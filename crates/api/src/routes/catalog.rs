@@ -1,0 +1,38 @@
+//! The institution's products and services.
+
+use actix_web::{get, web};
+use leads_domain::wire::CatalogItem;
+use leads_domain::Problem;
+use leads_persistence::catalog;
+
+use crate::auth::Staff;
+use crate::errors::ApiError;
+use crate::state::AppState;
+use crate::views;
+
+/// Lists the institution's products and services in display order.
+#[utoipa::path(
+    tag = "catalog",
+    responses(
+        (status = 200, description = "The catalog", body = Vec<CatalogItem>),
+        (status = 401, description = "No valid staff token", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/catalog")]
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<web::Json<Vec<CatalogItem>>, ApiError> {
+    let items = state
+        .db(move |conn| {
+            let rows = catalog::list(conn, staff.institution_id)?;
+            Ok(rows
+                .iter()
+                .map(views::catalog_item)
+                .collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(web::Json(items))
+}

@@ -1,0 +1,24 @@
+//! The REST API's routes. Each handler carries its OpenAPI entry beside it, and
+//! [`configure`] registers both at once so that the two cannot drift apart.
+
+pub mod auth;
+pub mod catalog;
+pub mod health;
+pub mod known;
+pub mod leads;
+pub mod members;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every `/api/v1` route.
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(auth::login)
+        .service(auth::refresh)
+        .service(auth::me)
+        .service(catalog::list)
+        .service(leads::list)
+        .service(leads::create)
+        .service(leads::get)
+        .service(members::list)
+        .service(members::get);
+}

@@ -1,0 +1,84 @@
+//! Building the application and starting the server.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpRequest, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::errors::ApiError;
+use crate::logging::log_requests;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::state::AppState;
+
+fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    cfg.service(routes::health::healthz)
+        .service(routes::health::readyz)
+        .service(scope::scope("/api/v1").configure(routes::configure));
+}
+
+/// The OpenAPI document the server serves, generated from the registered routes.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    api
+}
+
+/// The whole application: API, documentation, error handling and request logging.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    let routes = std::sync::Arc::new(crate::routes::known::KnownRoutes::from_openapi(&api));
+    let limit = state.config.json_limit;
+    app.app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(limit))
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        .app_data(web::Data::from(routes))
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
+        .default_service(web::to(unmatched))
+        .wrap(from_fn(log_requests))
+}
+
+/// No route matched: 405 with the allowed methods when the path exists, 404 otherwise.
+async fn unmatched(
+    req: HttpRequest,
+    routes: web::Data<crate::routes::known::KnownRoutes>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    match routes.allowed_methods(req.path()) {
+        Some(allowed) => Err(ApiError::MethodNotAllowed(allowed)),
+        None => Err(ApiError::NotFound),
+    }
+}
+
+/// Binds the server; `workers` defaults to the number of cores.
+pub fn start(
+    state: AppState,
+    workers: Option<usize>,
+) -> std::io::Result<(Server, std::net::SocketAddr)> {
+    let bind = state.config.bind;
+    let mut server = HttpServer::new(move || build_app(state.clone())).bind(bind)?;
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    let address = server.addrs().first().copied().unwrap_or(bind);
+    Ok((server.run(), address))
+}

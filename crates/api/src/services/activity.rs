@@ -1,0 +1,37 @@
+//! Timeline entries, written in the same transaction as the change they record.
+
+use leads_persistence::activities::{self, NewActivity};
+use leads_persistence::{DbConnection, StoreError};
+
+/// Who acted.
+#[derive(Debug, Clone, Copy)]
+pub enum ActorKind {
+    Staff(i64),
+    System,
+}
+
+pub fn record(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    lead_id: i64,
+    actor: ActorKind,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), StoreError> {
+    let (actor_kind, actor_user_id) = match actor {
+        ActorKind::Staff(id) => ("staff", Some(id)),
+        ActorKind::System => ("system", None),
+    };
+    activities::insert(
+        conn,
+        &NewActivity {
+            institution_id,
+            lead_id,
+            actor_kind: actor_kind.into(),
+            actor_user_id,
+            action: action.into(),
+            detail: detail.to_string(),
+            created_at: leads_persistence::time::now(),
+        },
+    )
+}

@@ -1,0 +1,5 @@
+//! Operations that change several tables at once, each in one transaction.
+
+pub mod activity;
+pub mod import;
+pub mod new_lead;

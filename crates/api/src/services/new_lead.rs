@@ -1,0 +1,279 @@
+//! A lead started by staff on a borrower's behalf.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use leads_domain::lead_query::valid_slug;
+use leads_domain::problem::FieldErrors;
+use leads_domain::wire::{Address, Answer, NewLead};
+use leads_domain::{Channel, Email, FieldError, LeadStatus, Money, Phone, Ssn};
+use leads_persistence::catalog::{self, CatalogItemRow};
+use leads_persistence::leads::{self, NewLeadRow, StoredIdentity};
+use leads_persistence::members::{self, MemberRow, NewMember};
+use leads_persistence::{DbConnection, StoreError};
+use serde_json::json;
+
+use crate::auth::Staff;
+use crate::errors::ApiError;
+use crate::keys::SsnCipher;
+use crate::services::activity::{self, ActorKind};
+
+/// The most answers one request may carry, and the longest text answer.
+const MAX_ANSWERS: usize = 200;
+const MAX_ANSWER_TEXT: usize = 4000;
+
+/// A new lead whose values passed every check that needs no database.
+pub struct CheckedLead {
+    pub item: String,
+    pub name: String,
+    pub email: Email,
+    pub phone: Option<Phone>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub address: Option<Address>,
+    pub ssn: Option<Ssn>,
+    pub authenticated: bool,
+    pub amount: Option<Money>,
+    pub term_months: Option<i32>,
+    pub answers: serde_json::Map<String, serde_json::Value>,
+}
+
+pub fn check(body: &NewLead) -> Result<CheckedLead, Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    let applicant = &body.applicant;
+
+    if !valid_slug(&body.item) {
+        errors.add("item", "must be the slug of a product or service");
+    }
+    let name = applicant.name.trim().to_string();
+    if name.is_empty() {
+        errors.add("applicant.name", "must not be empty");
+    } else if name.chars().count() > 200 {
+        errors.add("applicant.name", "must be at most 200 characters");
+    }
+    let email = errors.check("applicant.email", Email::parse(&applicant.email));
+    let phone = applicant
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .and_then(|p| errors.check("applicant.phone", Phone::parse(p)));
+    let ssn = applicant
+        .ssn
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| errors.check("applicant.ssn", Ssn::parse(s)));
+    if let Some(born) = applicant.date_of_birth {
+        let today = Utc::now().date_naive();
+        if born > today {
+            errors.add("applicant.date_of_birth", "must not be in the future");
+        } else if born.year() < 1900 {
+            errors.add("applicant.date_of_birth", "must be after 1900");
+        }
+    }
+    if let Some(address) = &applicant.address {
+        check_address(address, "applicant.address", &mut errors);
+    }
+    if let Some(term) = body.term_months {
+        if !(1..=480).contains(&term) {
+            errors.add("term_months", "must be between 1 and 480");
+        }
+    }
+    if body.answers.len() > MAX_ANSWERS {
+        errors.add("answers", "must have at most 200 answers");
+    }
+    for (key, value) in &body.answers {
+        check_answer_value(key, value, &mut errors);
+    }
+
+    errors.into_result()?;
+    let email = email.ok_or_else(|| vec![FieldError::new("applicant.email", "is required")])?;
+    Ok(CheckedLead {
+        item: body.item.clone(),
+        name,
+        email,
+        phone,
+        date_of_birth: applicant.date_of_birth,
+        address: applicant.address.clone(),
+        ssn,
+        authenticated: applicant.authenticated,
+        amount: body.amount,
+        term_months: body.term_months,
+        answers: body.answers.clone(),
+    })
+}
+
+fn check_address(address: &Address, field: &str, errors: &mut FieldErrors) {
+    let required = [
+        ("line1", &address.line1),
+        ("city", &address.city),
+        ("state", &address.state),
+        ("postal_code", &address.postal_code),
+    ];
+    for (part, value) in required {
+        if value.trim().is_empty() {
+            errors.add(format!("{field}.{part}"), "must not be empty");
+        } else if value.chars().count() > 200 {
+            errors.add(format!("{field}.{part}"), "must be at most 200 characters");
+        }
+    }
+}
+
+fn check_answer_value(key: &str, value: &serde_json::Value, errors: &mut FieldErrors) {
+    let field = format!("answers.{key}");
+    match value {
+        serde_json::Value::String(text) if text.chars().count() > MAX_ANSWER_TEXT => {
+            errors.add(field, "must be at most 4000 characters");
+        }
+        serde_json::Value::Array(_) => errors.add(field, "must be a single value"),
+        serde_json::Value::Object(map) if map.values().any(|v| v.is_object() || v.is_array()) => {
+            errors.add(field, "must not nest objects");
+        }
+        _ => {}
+    }
+}
+
+/// The field keys of a catalog item's form.
+fn form_fields(item: &CatalogItemRow) -> Result<Vec<String>, StoreError> {
+    let form: serde_json::Value = serde_json::from_str(&item.form)?;
+    let steps = form["steps"].as_array().cloned().unwrap_or_default();
+    Ok(steps
+        .iter()
+        .flat_map(|step| step["fields"].as_array().cloned().unwrap_or_default())
+        .filter_map(|field| field["key"].as_str().map(str::to_string))
+        .collect())
+}
+
+/// Creates the member if needed and the lead, with its first timeline entry, in one
+/// transaction. Returns the lead's id.
+pub fn create_for_staff(
+    conn: &mut DbConnection,
+    cipher: &SsnCipher,
+    staff: &Staff,
+    lead: CheckedLead,
+) -> Result<i64, ApiError> {
+    let institution_id = staff.institution_id;
+    let ssn_encrypted = lead
+        .ssn
+        .as_ref()
+        .map(|ssn| cipher.encrypt(ssn.digits()))
+        .transpose()
+        .map_err(ApiError::internal)?;
+
+    conn.write(|conn| {
+        let item =
+            catalog::find_by_slug(conn, institution_id, &lead.item).map_err(|e| match e {
+                StoreError::NotFound => {
+                    ApiError::invalid("item", "no product or service has this slug")
+                }
+                other => other.into(),
+            })?;
+        let fields = form_fields(&item)?;
+        let mut errors = FieldErrors::new();
+        for key in lead.answers.keys() {
+            if !fields.contains(key) {
+                errors.add(format!("answers.{key}"), "is not a field of this form");
+            }
+        }
+        if lead.amount.is_some() && !crate::views::is_product(&item) {
+            errors.add("amount", "a service has no amount");
+        }
+        errors.into_result().map_err(ApiError::Invalid)?;
+
+        let member = find_or_create_member(conn, institution_id, &lead, ssn_encrypted.clone())?;
+        let answers: BTreeMap<String, Answer> = lead
+            .answers
+            .iter()
+            .map(|(key, value)| {
+                let answer = Answer {
+                    value: value.clone(),
+                    source: "proxy".into(),
+                };
+                (key.clone(), answer)
+            })
+            .collect();
+        let identity = StoredIdentity {
+            date_of_birth: lead.date_of_birth,
+            address: lead
+                .address
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()?,
+        };
+        let at = leads_persistence::time::now();
+        let row = leads::insert(
+            conn,
+            NewLeadRow {
+                institution_id,
+                reference: leads::random_code("L"),
+                member_id: member.id,
+                catalog_item_id: item.id,
+                status: LeadStatus::InProgress.as_str().into(),
+                archived: false,
+                registered: member.registered || lead.authenticated,
+                assignee_id: None,
+                channel: Channel::LenderProxy.as_str().into(),
+                created_by_user_id: Some(staff.user_id),
+                amount_cents: lead.amount.map(Money::cents),
+                amount_sort: 0,
+                term_months: lead.term_months,
+                applicant_name: Some(lead.name.clone()),
+                sort_name: String::new(),
+                applicant_email: Some(lead.email.to_string()),
+                applicant_phone: lead.phone.as_ref().map(|p| p.as_str().to_string()),
+                identity: serde_json::to_string(&identity)?,
+                ssn_encrypted,
+                ssn_last4: lead.ssn.as_ref().map(|s| s.last4().to_string()),
+                answers: serde_json::to_string(&answers)?,
+                progress_step: None,
+                progress_percent: 0,
+                last_activity_at: at,
+                external_id: None,
+                decision: None,
+                submitted_at: None,
+                created_at: at,
+                updated_at: at,
+                version: 1,
+                search_text: String::new(),
+            },
+        )?;
+        activity::record(
+            conn,
+            institution_id,
+            row.id,
+            ActorKind::Staff(staff.user_id),
+            "lead.created",
+            json!({"channel": "lender_proxy", "item": item.slug, "status": "in_progress"}),
+        )?;
+        Ok(row.id)
+    })
+}
+
+fn find_or_create_member(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    lead: &CheckedLead,
+    ssn_encrypted: Option<String>,
+) -> Result<MemberRow, ApiError> {
+    if let Some(member) = members::find_by_email(conn, institution_id, lead.email.as_str())? {
+        if lead.authenticated && !member.registered {
+            members::mark_registered(conn, institution_id, member.id)?;
+            return Ok(members::get(conn, institution_id, member.id)?);
+        }
+        return Ok(member);
+    }
+    let mut new = NewMember::new(
+        institution_id,
+        Some(lead.name.clone()),
+        Some(lead.email.to_string()),
+    );
+    new.phone = lead.phone.as_ref().map(|p| p.as_str().to_string());
+    new.date_of_birth = lead.date_of_birth;
+    new.address = lead
+        .address
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    new.ssn_last4 = lead.ssn.as_ref().map(|s| s.last4().to_string());
+    new.ssn_encrypted = ssn_encrypted;
+    new.registered = lead.authenticated;
+    Ok(members::insert(conn, new)?)
+}

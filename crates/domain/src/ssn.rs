@@ -1,0 +1,74 @@
+//! Social security and individual taxpayer identification numbers.
+
+/// A nine-digit SSN or ITIN. It never implements `Display` or `Serialize`: the only
+/// ways out are [`Ssn::digits`] for encryption and [`Ssn::masked`] for display.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Ssn(String);
+
+impl Ssn {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let digits: String = raw.chars().filter(|c| *c != '-' && *c != ' ').collect();
+        if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err("must be nine digits, as 123-45-6789");
+        }
+        let (area, rest) = digits.split_at(3);
+        let (group, serial) = rest.split_at(2);
+        if area == "000" || area == "666" || group == "00" || serial == "0000" {
+            return Err("is not a number the SSA or IRS issues");
+        }
+        Ok(Self(digits))
+    }
+
+    pub fn digits(&self) -> &str {
+        &self.0
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.0[5..]
+    }
+
+    /// The number as staff see it without the `pii.reveal` permission.
+    pub fn masked(&self) -> String {
+        mask_last4(self.last4())
+    }
+}
+
+/// `***-**-1234` from the last four digits.
+pub fn mask_last4(last4: &str) -> String {
+    format!("***-**-{last4}")
+}
+
+impl std::fmt::Debug for Ssn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ssn({})", self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ssn;
+
+    #[test]
+    fn dashes_are_accepted_and_only_the_last_four_show() {
+        let ssn = Ssn::parse("123-45-6789").map(|s| (s.masked(), format!("{s:?}")));
+
+        assert_eq!(
+            ssn,
+            Ok(("***-**-6789".to_string(), "Ssn(***-**-6789)".to_string()))
+        );
+    }
+
+    #[test]
+    fn numbers_never_issued_are_refused() {
+        for raw in [
+            "000-12-3456",
+            "666-12-3456",
+            "123-00-4567",
+            "123-45-0000",
+            "12345678",
+            "abc",
+        ] {
+            assert!(Ssn::parse(raw).is_err(), "{raw} was accepted");
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! Leads: one application for one catalog item by one member.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use leads_domain::lead_query::EXACT_TOTAL_CAP;
+use leads_domain::lead_query::{
+    ArchivedFilter, AssigneeFilter, BorrowerFilter, LeadFilter, SortKey,
+};
+use rand::Rng;
+
+use crate::connection::{DbConnection, MultiBackend};
+use crate::cursor::{Cursor, CursorValue};
+use crate::error::StoreError;
+use crate::schema::leads;
+
+/// A lead as stored. The field order is the table's column order.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = leads)]
+pub struct LeadRow {
+    pub id: i64,
+    pub institution_id: i64,
+    pub reference: String,
+    pub member_id: i64,
+    pub catalog_item_id: i64,
+    pub status: String,
+    pub archived: bool,
+    pub registered: bool,
+    pub assignee_id: Option<i64>,
+    pub channel: String,
+    pub created_by_user_id: Option<i64>,
+    pub amount_cents: Option<i64>,
+    pub amount_sort: i64,
+    pub term_months: Option<i32>,
+    pub applicant_name: Option<String>,
+    pub sort_name: String,
+    pub applicant_email: Option<String>,
+    pub applicant_phone: Option<String>,
+    /// JSON: date of birth and address.
+    pub identity: String,
+    pub ssn_encrypted: Option<String>,
+    pub ssn_last4: Option<String>,
+    /// JSON: field key to `{value, source}`.
+    pub answers: String,
+    pub progress_step: Option<String>,
+    pub progress_percent: i16,
+    pub last_activity_at: NaiveDateTime,
+    pub external_id: Option<String>,
+    /// JSON: decline reasons, close reason, who decided and when.
+    pub decision: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+    pub search_text: String,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = leads)]
+pub struct NewLeadRow {
+    pub institution_id: i64,
+    pub reference: String,
+    pub member_id: i64,
+    pub catalog_item_id: i64,
+    pub status: String,
+    pub archived: bool,
+    pub registered: bool,
+    pub assignee_id: Option<i64>,
+    pub channel: String,
+    pub created_by_user_id: Option<i64>,
+    pub amount_cents: Option<i64>,
+    pub amount_sort: i64,
+    pub term_months: Option<i32>,
+    pub applicant_name: Option<String>,
+    pub sort_name: String,
+    pub applicant_email: Option<String>,
+    pub applicant_phone: Option<String>,
+    pub identity: String,
+    pub ssn_encrypted: Option<String>,
+    pub ssn_last4: Option<String>,
+    pub answers: String,
+    pub progress_step: Option<String>,
+    pub progress_percent: i16,
+    pub last_activity_at: NaiveDateTime,
+    pub external_id: Option<String>,
+    pub decision: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+    pub search_text: String,
+}
+
+impl NewLeadRow {
+    /// Fills the columns derived from others: the sort and search columns.
+    pub fn derive_columns(&mut self) {
+        self.amount_sort = self.amount_cents.unwrap_or(-1);
+        self.sort_name = self
+            .applicant_name
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase();
+        self.search_text = crate::search_text(&[
+            self.applicant_name.as_deref(),
+            self.applicant_email.as_deref(),
+            self.applicant_phone.as_deref(),
+            Some(&self.reference),
+        ]);
+    }
+}
+
+/// A random code of a prefix and eight characters of Crockford's base32 (no I, L, O, U),
+/// readable over the phone.
+pub fn random_code(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::thread_rng();
+    let body: String = (0..8)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect();
+    format!("{prefix}{body}")
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with the wildcards in `text` escaped by `\`.
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Inserts a lead and returns it as stored.
+pub fn insert(conn: &mut DbConnection, mut lead: NewLeadRow) -> Result<LeadRow, StoreError> {
+    lead.derive_columns();
+    diesel::insert_into(leads::table)
+        .values(&lead)
+        .execute(conn)?;
+    Ok(leads::table
+        .filter(leads::institution_id.eq(lead.institution_id))
+        .filter(leads::reference.eq(&lead.reference))
+        .select(LeadRow::as_select())
+        .first(conn)?)
+}
+
+pub fn get(conn: &mut DbConnection, institution_id: i64, id: i64) -> Result<LeadRow, StoreError> {
+    Ok(leads::table
+        .filter(leads::institution_id.eq(institution_id))
+        .filter(leads::id.eq(id))
+        .select(LeadRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find_by_external_id(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    external_id: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(leads::table
+        .filter(leads::institution_id.eq(institution_id))
+        .filter(leads::external_id.eq(external_id))
+        .select(leads::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Every lead of a member, newest first, whatever its status.
+pub fn of_member(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    member_id: i64,
+) -> Result<Vec<LeadRow>, StoreError> {
+    Ok(leads::table
+        .filter(leads::institution_id.eq(institution_id))
+        .filter(leads::member_id.eq(member_id))
+        .order((leads::created_at.desc(), leads::id.desc()))
+        .select(LeadRow::as_select())
+        .load(conn)?)
+}
+
+/// Records a decision and moves the lead to a new status.
+pub fn set_status(
+    conn: &mut DbConnection,
+    lead: &LeadRow,
+    status: &str,
+    decision: Option<String>,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(leads::table)
+        .filter(leads::institution_id.eq(lead.institution_id))
+        .filter(leads::id.eq(lead.id))
+        .set((
+            leads::status.eq(status),
+            leads::decision.eq(decision),
+            leads::updated_at.eq(at),
+            leads::version.eq(lead.version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The leads table's query, with catalog filters already turned into item ids.
+pub struct ListLeads<'a> {
+    pub institution_id: i64,
+    pub filter: &'a LeadFilter,
+    /// `None` when no item or kind filter applies.
+    pub item_ids: Option<Vec<i64>>,
+    /// The user asking, for `assignee=me`.
+    pub me: i64,
+}
+
+/// One page of leads and the count of all that match.
+pub struct LeadRowPage {
+    pub rows: Vec<LeadRow>,
+    pub next_cursor: Option<String>,
+    pub total: i64,
+    pub total_exact: bool,
+}
+
+/// A cursor that does not belong to this query.
+#[derive(Debug)]
+pub struct BadCursor;
+
+type BoxedLeads<'a> = leads::BoxedQuery<'a, MultiBackend>;
+
+/// The leads matching the filter, in no order.
+fn matching<'a>(list: &'a ListLeads<'a>) -> BoxedLeads<'a> {
+    let f = list.filter;
+    let mut query = leads::table
+        .filter(leads::institution_id.eq(list.institution_id))
+        .into_boxed::<MultiBackend>();
+
+    query = match f.borrower {
+        BorrowerFilter::Registered => query.filter(leads::registered.eq(true)),
+        BorrowerFilter::Unregistered => query.filter(leads::registered.eq(false)),
+        BorrowerFilter::All => query,
+    };
+    query = match f.archived {
+        ArchivedFilter::Exclude => query.filter(leads::archived.eq(false)),
+        ArchivedFilter::Only => query.filter(leads::archived.eq(true)),
+        ArchivedFilter::Include => query,
+    };
+    if !f.statuses.is_empty() {
+        let statuses: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
+        query = query.filter(leads::status.eq_any(statuses));
+    }
+    if !f.channels.is_empty() {
+        let channels: Vec<&str> = f.channels.iter().map(|c| c.as_str()).collect();
+        query = query.filter(leads::channel.eq_any(channels));
+    }
+    if let Some(ids) = &list.item_ids {
+        query = query.filter(leads::catalog_item_id.eq_any(ids.clone()));
+    }
+    query = match f.assignee {
+        None => query,
+        Some(AssigneeFilter::Nobody) => query.filter(leads::assignee_id.is_null()),
+        Some(AssigneeFilter::Me) => query.filter(leads::assignee_id.eq(list.me)),
+        Some(AssigneeFilter::User(id)) => query.filter(leads::assignee_id.eq(id)),
+    };
+    if let Some(at) = f.created_from {
+        query = query.filter(leads::created_at.ge(crate::time::to_db(at)));
+    }
+    if let Some(at) = f.created_to {
+        query = query.filter(leads::created_at.le(crate::time::to_db(at)));
+    }
+    if let Some(at) = f.updated_from {
+        query = query.filter(leads::updated_at.ge(crate::time::to_db(at)));
+    }
+    if let Some(at) = f.updated_to {
+        query = query.filter(leads::updated_at.le(crate::time::to_db(at)));
+    }
+    if let Some(text) = &f.search {
+        query = query.filter(
+            leads::search_text
+                .like(like_pattern(&search_form(text)))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+/// A search that looks like a phone number matches the stored digits.
+fn search_form(text: &str) -> String {
+    let is_phone = text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -.()+".contains(c));
+    if is_phone {
+        text.chars().filter(|c| c.is_ascii_digit()).collect()
+    } else {
+        text.to_string()
+    }
+}
+
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+macro_rules! after {
+    ($query:expr, $column:expr, $value:expr, $id:expr, $descending:expr) => {
+        if $descending {
+            $query.filter(
+                $column
+                    .lt($value.clone())
+                    .or($column.eq($value).and(leads::id.lt($id))),
+            )
+        } else {
+            $query.filter(
+                $column
+                    .gt($value.clone())
+                    .or($column.eq($value).and(leads::id.gt($id))),
+            )
+        }
+    };
+}
+
+macro_rules! ordered {
+    ($query:expr, $column:expr, $descending:expr) => {
+        if $descending {
+            $query.order(($column.desc(), leads::id.desc()))
+        } else {
+            $query.order(($column.asc(), leads::id.asc()))
+        }
+    };
+}
+
+/// Restricts a query to the rows after the cursor, in the filter's order.
+fn after_cursor<'a>(
+    query: BoxedLeads<'a>,
+    list: &ListLeads<'_>,
+    cursor: &Cursor,
+) -> Result<BoxedLeads<'a>, BadCursor> {
+    let sort = list.filter.sort;
+    if cursor.sort != sort.as_string() {
+        return Err(BadCursor);
+    }
+    let desc = sort.descending;
+    let id = cursor.id;
+    Ok(match (sort.key, &cursor.value) {
+        (SortKey::CreatedAt | SortKey::UpdatedAt, CursorValue::Text(text)) => {
+            let at = NaiveDateTime::parse_from_str(text, TIME_FORMAT).map_err(|_| BadCursor)?;
+            if sort.key == SortKey::CreatedAt {
+                after!(query, leads::created_at, at, id, desc)
+            } else {
+                after!(query, leads::updated_at, at, id, desc)
+            }
+        }
+        (SortKey::Name, CursorValue::Text(name)) => {
+            after!(query, leads::sort_name, name.clone(), id, desc)
+        }
+        (SortKey::Amount, CursorValue::Number(amount)) => {
+            after!(query, leads::amount_sort, *amount, id, desc)
+        }
+        _ => return Err(BadCursor),
+    })
+}
+
+fn cursor_after(row: &LeadRow, list: &ListLeads<'_>) -> Cursor {
+    let sort = list.filter.sort;
+    let value = match sort.key {
+        SortKey::CreatedAt => CursorValue::Text(row.created_at.format(TIME_FORMAT).to_string()),
+        SortKey::UpdatedAt => CursorValue::Text(row.updated_at.format(TIME_FORMAT).to_string()),
+        SortKey::Name => CursorValue::Text(row.sort_name.clone()),
+        SortKey::Amount => CursorValue::Number(row.amount_sort),
+    };
+    Cursor {
+        sort: sort.as_string(),
+        value,
+        id: row.id,
+    }
+}
+
+/// One keyset page of the leads table.
+pub fn list(
+    conn: &mut DbConnection,
+    list: &ListLeads<'_>,
+) -> Result<Result<LeadRowPage, BadCursor>, StoreError> {
+    if list.item_ids.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Ok(LeadRowPage {
+            rows: Vec::new(),
+            next_cursor: None,
+            total: 0,
+            total_exact: true,
+        }));
+    }
+    let filter = list.filter;
+    let mut query = matching(list);
+    if let Some(text) = &filter.cursor {
+        let Some(cursor) = Cursor::decode(text) else {
+            return Ok(Err(BadCursor));
+        };
+        query = match after_cursor(query, list, &cursor) {
+            Ok(query) => query,
+            Err(bad) => return Ok(Err(bad)),
+        };
+    }
+    let desc = filter.sort.descending;
+    query = match filter.sort.key {
+        SortKey::CreatedAt => ordered!(query, leads::created_at, desc),
+        SortKey::UpdatedAt => ordered!(query, leads::updated_at, desc),
+        SortKey::Name => ordered!(query, leads::sort_name, desc),
+        SortKey::Amount => ordered!(query, leads::amount_sort, desc),
+    };
+    let mut rows: Vec<LeadRow> = query.limit(filter.limit + 1).load(conn)?;
+    let more = rows.len() as i64 > filter.limit;
+    rows.truncate(filter.limit as usize);
+    let next_cursor = match rows.last() {
+        Some(last) if more => Some(cursor_after(last, list).encode()),
+        _ => None,
+    };
+
+    let counted: Vec<i64> = matching(list)
+        .select(leads::id)
+        .limit(EXACT_TOTAL_CAP + 1)
+        .load(conn)?;
+    let total_exact = (counted.len() as i64) <= EXACT_TOTAL_CAP;
+    Ok(Ok(LeadRowPage {
+        rows,
+        next_cursor,
+        total: (counted.len() as i64).min(EXACT_TOTAL_CAP),
+        total_exact,
+    }))
+}
+
+/// Identity details kept with a lead, as stored in its `identity` column.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct StoredIdentity {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<serde_json::Value>,
+}

@@ -1,0 +1,173 @@
+//! Members: everyone who ever applied to an institution.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::connection::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{leads, members};
+use crate::time::now;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = members)]
+pub struct MemberRow {
+    pub id: i64,
+    pub institution_id: i64,
+    pub member_number: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub address: Option<String>,
+    pub ssn_encrypted: Option<String>,
+    pub ssn_last4: Option<String>,
+    pub registered: bool,
+    pub has_login: bool,
+    pub search_text: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = members)]
+pub struct NewMember {
+    pub institution_id: i64,
+    pub member_number: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub address: Option<String>,
+    pub ssn_encrypted: Option<String>,
+    pub ssn_last4: Option<String>,
+    pub registered: bool,
+    pub has_login: bool,
+    pub search_text: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl NewMember {
+    /// A member known only by what they typed; `member_number` is set by [`insert`].
+    pub fn new(institution_id: i64, name: Option<String>, email: Option<String>) -> Self {
+        let at = now();
+        Self {
+            institution_id,
+            member_number: String::new(),
+            name,
+            email,
+            phone: None,
+            date_of_birth: None,
+            address: None,
+            ssn_encrypted: None,
+            ssn_last4: None,
+            registered: false,
+            has_login: false,
+            search_text: String::new(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+/// Inserts a member; a member number is given when the caller has none.
+pub fn insert(conn: &mut DbConnection, mut member: NewMember) -> Result<MemberRow, StoreError> {
+    if member.member_number.is_empty() {
+        member.member_number = crate::leads::random_code("M");
+    }
+    member.search_text = crate::search_text(&[
+        member.name.as_deref(),
+        member.email.as_deref(),
+        member.phone.as_deref(),
+        Some(&member.member_number),
+    ]);
+    diesel::insert_into(members::table)
+        .values(&member)
+        .execute(conn)?;
+    Ok(members::table
+        .filter(members::institution_id.eq(member.institution_id))
+        .filter(members::member_number.eq(&member.member_number))
+        .select(MemberRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find_by_email(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    email: &str,
+) -> Result<Option<MemberRow>, StoreError> {
+    Ok(members::table
+        .filter(members::institution_id.eq(institution_id))
+        .filter(members::email.eq(email))
+        .order(members::id.asc())
+        .select(MemberRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_number(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    member_number: &str,
+) -> Result<Option<MemberRow>, StoreError> {
+    Ok(members::table
+        .filter(members::institution_id.eq(institution_id))
+        .filter(members::member_number.eq(member_number))
+        .select(MemberRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn get(conn: &mut DbConnection, institution_id: i64, id: i64) -> Result<MemberRow, StoreError> {
+    Ok(members::table
+        .filter(members::institution_id.eq(institution_id))
+        .filter(members::id.eq(id))
+        .select(MemberRow::as_select())
+        .first(conn)?)
+}
+
+/// Marks a member's identity as established, and their leads with it.
+pub fn mark_registered(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    id: i64,
+) -> Result<(), StoreError> {
+    diesel::update(members::table)
+        .filter(members::institution_id.eq(institution_id))
+        .filter(members::id.eq(id))
+        .set((members::registered.eq(true), members::updated_at.eq(now())))
+        .execute(conn)?;
+    diesel::update(leads::table)
+        .filter(leads::institution_id.eq(institution_id))
+        .filter(leads::member_id.eq(id))
+        .set(leads::registered.eq(true))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Members newest first, optionally matching a search text, after the member id `before`.
+pub fn search(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    text: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<MemberRow>, StoreError> {
+    let mut query = members::table
+        .filter(members::institution_id.eq(institution_id))
+        .select(MemberRow::as_select())
+        .order(members::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(text) = text {
+        query = query.filter(
+            members::search_text
+                .like(crate::leads::like_pattern(text))
+                .escape('\\'),
+        );
+    }
+    if let Some(before) = before {
+        query = query.filter(members::id.lt(before));
+    }
+    Ok(query.load(conn)?)
+}

@@ -1,0 +1,174 @@
+//! Staff users, their roles' permissions, and refresh tokens.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use leads_domain::Permission;
+
+use crate::connection::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{refresh_tokens, role_permissions, roles, staff_users};
+use crate::time::now;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = staff_users)]
+pub struct StaffUserRow {
+    pub id: i64,
+    pub institution_id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role_id: i64,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewStaffUser<'a> {
+    pub institution_id: i64,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+}
+
+/// Creates a staff user with one of the institution's roles. `NotFound` when the role
+/// does not exist; `Conflict` when the email is taken anywhere in the deployment.
+pub fn create(
+    conn: &mut DbConnection,
+    user: &NewStaffUser<'_>,
+) -> Result<StaffUserRow, StoreError> {
+    conn.write(|conn| {
+        let role_id = role_id(conn, user.institution_id, user.role)?;
+        diesel::insert_into(staff_users::table)
+            .values((
+                staff_users::institution_id.eq(user.institution_id),
+                staff_users::email.eq(user.email),
+                staff_users::name.eq(user.name),
+                staff_users::password_hash.eq(user.password_hash),
+                staff_users::role_id.eq(role_id),
+                staff_users::active.eq(true),
+                staff_users::created_at.eq(now()),
+            ))
+            .execute(conn)?;
+        find_by_email(conn, user.email)
+    })
+}
+
+pub fn set_password(
+    conn: &mut DbConnection,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    diesel::update(staff_users::table.find(user_id))
+        .set(staff_users::password_hash.eq(password_hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn role_id(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    role: &str,
+) -> Result<i64, StoreError> {
+    Ok(roles::table
+        .filter(roles::institution_id.eq(institution_id))
+        .filter(roles::name.eq(role))
+        .select(roles::id)
+        .first(conn)?)
+}
+
+pub fn role_name(conn: &mut DbConnection, role_id: i64) -> Result<String, StoreError> {
+    Ok(roles::table.find(role_id).select(roles::name).first(conn)?)
+}
+
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<StaffUserRow, StoreError> {
+    Ok(staff_users::table
+        .filter(staff_users::email.eq(email))
+        .select(StaffUserRow::as_select())
+        .first(conn)?)
+}
+
+pub fn get(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    id: i64,
+) -> Result<StaffUserRow, StoreError> {
+    Ok(staff_users::table
+        .filter(staff_users::institution_id.eq(institution_id))
+        .filter(staff_users::id.eq(id))
+        .select(StaffUserRow::as_select())
+        .first(conn)?)
+}
+
+/// Names of the institution's users with the given ids.
+pub fn names(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(staff_users::table
+        .filter(staff_users::institution_id.eq(institution_id))
+        .filter(staff_users::id.eq_any(ids))
+        .select((staff_users::id, staff_users::name))
+        .load(conn)?)
+}
+
+/// The permissions a role grants; names no longer known are ignored.
+pub fn permissions(conn: &mut DbConnection, role_id: i64) -> Result<Vec<Permission>, StoreError> {
+    let names: Vec<String> = role_permissions::table
+        .filter(role_permissions::role_id.eq(role_id))
+        .select(role_permissions::permission)
+        .load(conn)?;
+    let mut permissions: Vec<Permission> =
+        names.iter().filter_map(|n| Permission::parse(n)).collect();
+    permissions.sort();
+    Ok(permissions)
+}
+
+pub fn store_refresh_token(
+    conn: &mut DbConnection,
+    user: &StaffUserRow,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::institution_id.eq(user.institution_id),
+            refresh_tokens::user_id.eq(user.id),
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::expires_at.eq(expires_at),
+            refresh_tokens::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Retires an unexpired, unused refresh token and returns its user; `NotFound` when the
+/// token is unknown, expired or was already used.
+pub fn consume_refresh_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> Result<StaffUserRow, StoreError> {
+    conn.write(|conn| {
+        let at = now();
+        let (token_id, user_id): (i64, i64) = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(token_hash))
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::expires_at.gt(at))
+            .select((refresh_tokens::id, refresh_tokens::user_id))
+            .first(conn)?;
+        let updated = diesel::update(refresh_tokens::table.find(token_id))
+            .filter(refresh_tokens::used_at.is_null())
+            .set(refresh_tokens::used_at.eq(at))
+            .execute(conn)?;
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(staff_users::table
+            .find(user_id)
+            .select(StaffUserRow::as_select())
+            .first(conn)?)
+    })
+}

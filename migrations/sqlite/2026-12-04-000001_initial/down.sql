@@ -1,0 +1,10 @@
+DROP TABLE lead_activities;
+DROP TABLE held_products;
+DROP TABLE leads;
+DROP TABLE catalog_items;
+DROP TABLE members;
+DROP TABLE refresh_tokens;
+DROP TABLE staff_users;
+DROP TABLE role_permissions;
+DROP TABLE roles;
+DROP TABLE institutions;

@@ -1,0 +1,154 @@
+-- Every table carries institution_id, so data can be partitioned or distributed by tenant.
+
+CREATE TABLE institutions (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE roles (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    name TEXT NOT NULL,
+    builtin BOOLEAN NOT NULL,
+    UNIQUE (institution_id, name)
+);
+
+CREATE TABLE role_permissions (
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    role_id BIGINT NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
+    permission TEXT NOT NULL,
+    PRIMARY KEY (role_id, permission)
+);
+
+CREATE TABLE staff_users (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    role_id BIGINT NOT NULL REFERENCES roles (id),
+    active BOOLEAN NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX staff_users_institution ON staff_users (institution_id);
+
+CREATE TABLE refresh_tokens (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    user_id BIGINT NOT NULL REFERENCES staff_users (id),
+    token_hash TEXT NOT NULL UNIQUE,
+    expires_at TIMESTAMP NOT NULL,
+    used_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+
+CREATE TABLE members (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    member_number TEXT NOT NULL,
+    name TEXT,
+    email TEXT,
+    phone TEXT,
+    date_of_birth DATE,
+    address TEXT,
+    ssn_encrypted TEXT,
+    ssn_last4 TEXT,
+    registered BOOLEAN NOT NULL,
+    has_login BOOLEAN NOT NULL,
+    search_text TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    UNIQUE (institution_id, member_number)
+);
+CREATE INDEX members_email ON members (institution_id, email);
+CREATE INDEX members_order ON members (institution_id, id);
+
+CREATE TABLE catalog_items (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    slug TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('product', 'service')),
+    product_type TEXT,
+    description TEXT NOT NULL,
+    form TEXT NOT NULL,
+    active BOOLEAN NOT NULL,
+    position INTEGER NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (institution_id, slug)
+);
+
+CREATE TABLE leads (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    reference TEXT NOT NULL,
+    member_id BIGINT NOT NULL REFERENCES members (id),
+    catalog_item_id BIGINT NOT NULL REFERENCES catalog_items (id),
+    status TEXT NOT NULL CHECK (status IN ('in_progress', 'submitted', 'approved', 'declined', 'converted', 'closed')),
+    archived BOOLEAN NOT NULL,
+    registered BOOLEAN NOT NULL,
+    assignee_id BIGINT REFERENCES staff_users (id),
+    channel TEXT NOT NULL,
+    created_by_user_id BIGINT REFERENCES staff_users (id),
+    amount_cents BIGINT,
+    amount_sort BIGINT NOT NULL,
+    term_months INTEGER,
+    applicant_name TEXT,
+    sort_name TEXT NOT NULL,
+    applicant_email TEXT,
+    applicant_phone TEXT,
+    identity TEXT NOT NULL,
+    ssn_encrypted TEXT,
+    ssn_last4 TEXT,
+    answers TEXT NOT NULL,
+    progress_step TEXT,
+    progress_percent SMALLINT NOT NULL,
+    last_activity_at TIMESTAMP NOT NULL,
+    external_id TEXT,
+    decision TEXT,
+    submitted_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    version INTEGER NOT NULL,
+    search_text TEXT NOT NULL
+);
+CREATE UNIQUE INDEX leads_reference ON leads (institution_id, reference);
+CREATE UNIQUE INDEX leads_external_id ON leads (institution_id, external_id);
+CREATE INDEX leads_member ON leads (member_id, created_at);
+CREATE INDEX leads_by_updated ON leads (institution_id, registered, archived, updated_at, id);
+CREATE INDEX leads_by_created ON leads (institution_id, registered, archived, created_at, id);
+CREATE INDEX leads_by_name ON leads (institution_id, registered, archived, sort_name, id);
+CREATE INDEX leads_by_amount ON leads (institution_id, registered, archived, amount_sort, id);
+CREATE INDEX leads_by_status_item ON leads (institution_id, status, catalog_item_id, updated_at, id);
+CREATE INDEX leads_by_assignee ON leads (institution_id, assignee_id, updated_at, id);
+
+CREATE TABLE held_products (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    member_id BIGINT NOT NULL REFERENCES members (id),
+    lead_id BIGINT UNIQUE REFERENCES leads (id),
+    product_type TEXT NOT NULL,
+    amount_cents BIGINT,
+    rate_bps INTEGER,
+    term_months INTEGER,
+    opened_on DATE NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX held_products_member ON held_products (member_id);
+
+CREATE TABLE lead_activities (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    lead_id BIGINT NOT NULL REFERENCES leads (id),
+    actor_kind TEXT NOT NULL,
+    actor_user_id BIGINT REFERENCES staff_users (id),
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX lead_activities_lead ON lead_activities (lead_id, id);
+CREATE INDEX leads_search ON leads (institution_id, search_text);
+CREATE INDEX members_search ON members (institution_id, search_text);
