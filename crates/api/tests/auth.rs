@@ -1,0 +1,138 @@
+//! Sign-in, tokens and permissions.
+
+mod support;
+
+use diesel::prelude::*;
+use leads_api::auth::tokens::{self, StaffClaims};
+use leads_domain::lead_query::LeadQuery;
+use leads_domain::Permission;
+use leads_persistence::schema::{role_permissions, roles};
+use support::{new_lead, PASSWORD};
+
+fn claims(app: &support::TestApp, audience: &str, expires_in: i64) -> StaffClaims {
+    let now = chrono::Utc::now().timestamp();
+    StaffClaims {
+        sub: "1".into(),
+        inst: 1,
+        perms: vec!["leads.read".into()],
+        aud: audience.into(),
+        iss: app.state.config.issuer.clone(),
+        iat: now,
+        exp: now + expires_in,
+    }
+}
+
+on_both_databases! {
+    async fn a_signed_in_user_sees_their_institution_and_permissions(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let manager = app.staff("acme", "Manager@Acme.org", "manager").await;
+
+        let me = manager.me().await?;
+
+        assert_eq!(me.user.email, "manager@acme.org");
+        assert_eq!(me.institution.slug, "acme");
+        assert_eq!(me.role, "manager");
+        assert!(me.permissions.contains(&Permission::LeadsDecide));
+        assert!(!me.permissions.contains(&Permission::UsersManage));
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn a_wrong_password_or_unknown_email_is_refused_alike(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        app.staff("acme", "owner@acme.org", "owner").await;
+
+        let wrong = app.client.login("owner@acme.org", "not the password").await;
+        let unknown = app.client.login("nobody@acme.org", PASSWORD).await;
+
+        let (wrong, unknown) = (wrong.err(), unknown.err());
+        assert_eq!(wrong.as_ref().and_then(|e| e.status()), Some(401));
+        assert_eq!(unknown.as_ref().and_then(|e| e.status()), Some(401));
+        assert_eq!(wrong.map(|e| e.to_string()), unknown.map(|e| e.to_string()));
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn a_refresh_token_renews_once(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        app.staff("acme", "owner@acme.org", "owner").await;
+        let first = app.client.login("owner@acme.org", PASSWORD).await?;
+
+        let renewed = app.client.refresh(&first.refresh_token).await?;
+        let replayed = app.client.refresh(&first.refresh_token).await;
+
+        assert_eq!(renewed.token_type, "Bearer");
+        assert!(app.client.with_token(renewed.access_token).me().await.is_ok());
+        assert_eq!(replayed.err().and_then(|e| e.status()), Some(401));
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn expired_wrongly_signed_and_wrong_audience_tokens_are_refused(app: TestApp) -> anyhow::Result<()> {
+        let key = app.state.keys.jwt.clone();
+        let expired = tokens::sign(&key, &claims(&app, "staff", -120))?;
+        let foreign = tokens::sign(b"some other key of thirty-two bytes!", &claims(&app, "staff", 600))?;
+        let applicant = tokens::sign(&key, &claims(&app, "applicant", 600))?;
+        let no_audience = tokens::sign(&key, &serde_json::json!({
+            "sub": "1", "inst": 1, "perms": ["leads.read"], "iss": "leads",
+            "iat": 0, "exp": chrono::Utc::now().timestamp() + 600
+        }))?;
+        let valid = tokens::sign(&key, &claims(&app, "staff", 600))?;
+
+        for token in [expired, foreign, applicant, no_audience, "garbage".to_string()] {
+            let answer = app.client.with_token(token).leads(&LeadQuery::default()).await;
+            assert_eq!(answer.err().and_then(|e| e.status()), Some(401));
+        }
+        let missing = app.client.leads(&LeadQuery::default()).await;
+        assert_eq!(missing.err().and_then(|e| e.status()), Some(401));
+        assert!(app.client.with_token(valid).leads(&LeadQuery::default()).await.is_ok());
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn a_viewer_reads_but_cannot_start_a_lead(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let viewer = app.staff("acme", "viewer@acme.org", "viewer").await;
+
+        let created = viewer.create_lead(&new_lead("personal-loan", "Ann Lee", "ann@example.org")).await;
+        let table = viewer.leads(&LeadQuery { borrower: Some("all".into()), ..LeadQuery::default() }).await?;
+
+        assert_eq!(created.err().and_then(|e| e.status()), Some(403));
+        assert_eq!(table.total, 0, "the refused lead was written");
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn a_user_without_leads_read_is_refused_the_table(app: TestApp) -> anyhow::Result<()> {
+        let inst = app.institution("acme");
+        {
+            let mut conn = app.conn();
+            diesel::insert_into(roles::table)
+                .values((roles::institution_id.eq(inst), roles::name.eq("auditor"), roles::builtin.eq(false)))
+                .execute(&mut *conn)?;
+            let role: i64 = roles::table.filter(roles::name.eq("auditor")).select(roles::id).first(&mut *conn)?;
+            diesel::insert_into(role_permissions::table)
+                .values((
+                    role_permissions::institution_id.eq(inst),
+                    role_permissions::role_id.eq(role),
+                    role_permissions::permission.eq("audit.read"),
+                ))
+                .execute(&mut *conn)?;
+        }
+        let auditor = app.staff("acme", "auditor@acme.org", "auditor").await;
+
+        let table = auditor.leads(&LeadQuery::default()).await;
+        let lead = auditor.lead(leads_domain::LeadId(1)).await;
+        let members = auditor.members(&Default::default()).await;
+
+        assert_eq!(table.err().and_then(|e| e.status()), Some(403));
+        assert_eq!(lead.err().and_then(|e| e.status()), Some(403));
+        assert_eq!(members.err().and_then(|e| e.status()), Some(403));
+        Ok(())
+    }
+}

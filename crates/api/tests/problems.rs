@@ -1,0 +1,184 @@
+//! Every error is a problem document, and refused input writes nothing.
+
+mod support;
+
+use leads_domain::lead_query::LeadQuery;
+use leads_domain::Problem;
+use serde_json::json;
+
+async fn problem(response: reqwest::Response) -> anyhow::Result<(u16, String, Problem)> {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let problem: Problem = response.json().await?;
+    Ok((status, content_type, problem))
+}
+
+async fn token(app: &support::TestApp) -> anyhow::Result<String> {
+    app.institution("acme");
+    support_login(app).await
+}
+
+async fn support_login(app: &support::TestApp) -> anyhow::Result<String> {
+    leads_api::admin::create_user(
+        &mut app.conn(),
+        "acme",
+        "owner@acme.org",
+        None,
+        "owner",
+        support::PASSWORD,
+    )?;
+    Ok(app
+        .client
+        .login("owner@acme.org", support::PASSWORD)
+        .await?
+        .access_token)
+}
+
+async fn lead_count(app: &support::TestApp, token: &str) -> anyhow::Result<i64> {
+    let all = LeadQuery {
+        borrower: Some("all".into()),
+        ..LeadQuery::default()
+    };
+    Ok(app.client.with_token(token).leads(&all).await?.total)
+}
+
+on_both_databases! {
+    async fn malformed_json_is_a_400_problem_and_writes_nothing(app: TestApp) -> anyhow::Result<()> {
+        let token = token(&app).await?;
+        let http = reqwest::Client::new();
+
+        let response = http
+            .post(format!("{}/api/v1/leads", app.base))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(r#"{"item": "personal-loan", "applicant": {"#)
+            .send()
+            .await?;
+
+        let (status, content_type, body) = problem(response).await?;
+        assert_eq!((status, content_type.as_str()), (400, "application/problem+json"));
+        assert_eq!(body.status, 400);
+        assert_eq!(lead_count(&app, &token).await?, 0);
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn invalid_values_name_every_field_and_write_nothing(app: TestApp) -> anyhow::Result<()> {
+        let token = token(&app).await?;
+        let http = reqwest::Client::new();
+        let body = json!({
+            "item": "personal-loan",
+            "applicant": {"name": " ", "email": "not-an-email", "phone": "call me", "ssn": "000-12-3456"},
+            "amount": 100.001,
+            "term_months": 0
+        });
+
+        let response = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&body).send().await?;
+
+        let (status, _, body) = problem(response).await?;
+        assert_eq!(status, 422);
+        let fields: Vec<&str> = body.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["amount"], "money is checked while the body is read");
+
+        let body = json!({
+            "item": "personal-loan",
+            "applicant": {"name": " ", "email": "not-an-email", "phone": "call me", "ssn": "000-12-3456"},
+            "term_months": 0,
+            "answers": {"favourite_colour": "blue"}
+        });
+        let response = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&body).send().await?;
+        let (status, _, body) = problem(response).await?;
+        let fields: Vec<&str> = body.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(status, 422);
+        assert_eq!(fields, ["applicant.name", "applicant.email", "applicant.phone", "applicant.ssn", "term_months"]);
+        assert_eq!(lead_count(&app, &token).await?, 0);
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn fields_the_caller_may_not_set_are_refused(app: TestApp) -> anyhow::Result<()> {
+        let token = token(&app).await?;
+        let http = reqwest::Client::new();
+        let body = json!({
+            "item": "personal-loan",
+            "applicant": {"name": "Ann Lee", "email": "ann@example.org"},
+            "status": "approved"
+        });
+
+        let response = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&body).send().await?;
+        let (status, _, problem_body) = problem(response).await?;
+        let answers = json!({
+            "item": "personal-loan",
+            "applicant": {"name": "Ann Lee", "email": "ann@example.org"},
+            "answers": {"status": "approved"}
+        });
+        let response = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&answers).send().await?;
+        let (answers_status, _, answers_problem) = problem(response).await?;
+
+        assert_eq!(status, 422);
+        assert_eq!(problem_body.errors[0].field, "status");
+        assert_eq!(answers_status, 422);
+        assert_eq!(answers_problem.errors[0].field, "answers.status");
+        assert_eq!(lead_count(&app, &token).await?, 0);
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn unknown_routes_wrong_methods_and_bad_ids_are_problems(app: TestApp) -> anyhow::Result<()> {
+        let token = token(&app).await?;
+        let http = reqwest::Client::new();
+
+        let unknown = http.get(format!("{}/api/v1/nothing-here", app.base)).send().await?;
+        let wrong_method = http.delete(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).send().await?;
+        let allow = wrong_method.headers().get("allow").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let bad_id = http.get(format!("{}/api/v1/leads/abc", app.base)).bearer_auth(&token).send().await?;
+        let bad_query = http.get(format!("{}/api/v1/leads?limit=lots", app.base)).bearer_auth(&token).send().await?;
+        let unknown_param = http.get(format!("{}/api/v1/leads?colour=red", app.base)).bearer_auth(&token).send().await?;
+
+        assert_eq!(problem(unknown).await?.0, 404);
+        assert_eq!(problem(wrong_method).await?.0, 405);
+        assert_eq!(allow.as_deref(), Some("GET, POST"));
+        assert_eq!(problem(bad_id).await?.0, 404);
+        let (status, _, body) = problem(bad_query).await?;
+        assert_eq!((status, body.errors[0].field.as_str()), (422, "limit"));
+        let (status, _, body) = problem(unknown_param).await?;
+        assert_eq!((status, body.errors[0].field.as_str()), (422, "colour"));
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn oversized_and_non_json_bodies_are_refused(app: TestApp) -> anyhow::Result<()> {
+        let token = token(&app).await?;
+        let http = reqwest::Client::new();
+        let huge = format!(r#"{{"item": "personal-loan", "padding": "{}"}}"#, "x".repeat(2 << 20));
+
+        let too_large = http
+            .post(format!("{}/api/v1/leads", app.base))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(huge)
+            .send()
+            .await?;
+        let not_json = http
+            .post(format!("{}/api/v1/leads", app.base))
+            .bearer_auth(&token)
+            .header("content-type", "text/plain")
+            .body("item=personal-loan")
+            .send()
+            .await?;
+
+        assert_eq!(problem(too_large).await?.0, 413);
+        assert_eq!(problem(not_json).await?.0, 415);
+        assert_eq!(lead_count(&app, &token).await?, 0);
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! Staff starting a lead on a borrower's behalf, and the member profile it lands on.
+
+mod support;
+
+use diesel::prelude::*;
+use leads_client::MemberQuery;
+use leads_domain::lead_query::LeadQuery;
+use leads_domain::wire::Address;
+use leads_domain::{Channel, LeadStatus, Money};
+use leads_persistence::schema::{leads, members};
+use support::new_lead;
+
+on_both_databases! {
+    async fn a_proxy_lead_is_created_with_its_member_and_timeline(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+        let mut body = new_lead("personal-loan", "Ann Lee", "Ann.Lee@Example.org");
+        body.applicant.ssn = Some("123-45-6789".into());
+        body.applicant.phone = Some("(907) 555-0100".into());
+        body.applicant.address = Some(Address {
+            line1: "1 Main St".into(),
+            city: "Anchorage".into(),
+            state: "AK".into(),
+            postal_code: "99501".into(),
+            ..Address::default()
+        });
+        body.amount = Some(Money::from_dollars(12_500.0).map_err(anyhow::Error::msg)?);
+        body.answers.insert("purpose".into(), "new roof".into());
+
+        let lead = manager.create_lead(&body).await?;
+
+        assert_eq!(lead.status, LeadStatus::InProgress);
+        assert_eq!(lead.channel, Channel::LenderProxy);
+        assert!(lead.registered);
+        assert_eq!(lead.applicant.email.as_deref(), Some("ann.lee@example.org"));
+        assert_eq!(lead.applicant.ssn_masked.as_deref(), Some("***-**-6789"));
+        assert_eq!(lead.answers["purpose"].source, "proxy");
+        assert_eq!(lead.created_by.as_ref().map(|u| u.name.as_str()), Some("manager"));
+        assert_eq!(lead.timeline[0].action, "lead.created");
+        let stored: (Option<String>, Option<String>) = leads::table
+            .find(lead.id.0)
+            .select((leads::ssn_encrypted, leads::ssn_last4))
+            .first(&mut *app.conn())?;
+        assert!(stored.0.is_some_and(|s| !s.contains("123456789")), "the SSN is not encrypted at rest");
+        assert_eq!(stored.1.as_deref(), Some("6789"));
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn the_member_is_found_by_email_within_the_institution(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        app.institution("other");
+        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+        let outsider = app.staff("other", "manager@other.org", "manager").await;
+
+        let first = manager.create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org")).await?;
+        let second = manager.create_lead(&new_lead("credit-card", "Ann Lee", "ANN@example.org")).await?;
+        let elsewhere = outsider.create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org")).await?;
+        let profile = manager.member(first.member_id).await?;
+
+        assert_eq!(first.member_id, second.member_id);
+        assert_ne!(first.member_id, elsewhere.member_id);
+        assert_eq!(profile.leads.len(), 2);
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn an_unverified_walk_in_stays_unregistered_and_hidden(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+        let mut body = new_lead("personal-loan", "Walk In", "walkin@example.org");
+        body.applicant.authenticated = false;
+
+        let lead = manager.create_lead(&body).await?;
+        let default = manager.leads(&LeadQuery::default()).await?;
+        let unregistered = manager
+            .leads(&LeadQuery { borrower: Some("unregistered".into()), ..LeadQuery::default() })
+            .await?;
+        let registered: bool = members::table
+            .find(lead.member_id.0)
+            .select(members::registered)
+            .first(&mut *app.conn())?;
+
+        assert!(!lead.registered);
+        assert!(!registered);
+        assert_eq!(default.total, 0);
+        assert_eq!(unregistered.items[0].id, lead.id);
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn an_unknown_item_or_an_amount_on_a_service_is_refused(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+        let mut service = new_lead("travel-notice", "Ann Lee", "ann@example.org");
+        service.amount = Some(Money::from_cents(100).map_err(anyhow::Error::msg)?);
+
+        let unknown = manager.create_lead(&new_lead("yacht-loan", "Ann Lee", "ann@example.org")).await;
+        let with_amount = manager.create_lead(&service).await;
+        let members = manager.members(&MemberQuery::default()).await?;
+
+        assert_eq!(unknown.err().and_then(|e| e.status()), Some(422));
+        assert_eq!(with_amount.err().and_then(|e| e.status()), Some(422));
+        assert!(members.items.is_empty(), "a refused lead left its member behind");
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn members_are_searched_and_paged(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+        for name in ["Ann Lee", "Bo Chan", "Cy Diaz"] {
+            let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
+            manager.create_lead(&new_lead("auto-loan", name, &email)).await?;
+        }
+
+        let found = manager.members(&MemberQuery { q: Some("CHAN".into()), ..MemberQuery::default() }).await?;
+        let first = manager.members(&MemberQuery { limit: Some(2), ..MemberQuery::default() }).await?;
+        let rest = manager
+            .members(&MemberQuery { limit: Some(2), cursor: first.next_cursor.clone(), ..MemberQuery::default() })
+            .await?;
+
+        assert_eq!(found.items.len(), 1);
+        assert_eq!(found.items[0].name.as_deref(), Some("Bo Chan"));
+        assert_eq!(first.items.len() + rest.items.len(), 3);
+        assert!(rest.next_cursor.is_none());
+        Ok(())
+    }
+}

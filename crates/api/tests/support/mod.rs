@@ -1,0 +1,331 @@
+//! Test harness: each test gets its own database (a temporary SQLite file, or a fresh
+//! PostgreSQL database dropped afterwards) and its own server on a free port.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use leads_api::keys::Keys;
+use leads_api::{admin, AppState, Config};
+use leads_client::Client;
+use leads_domain::wire::{NewApplicant, NewLead};
+use leads_persistence::leads::{self, NewLeadRow};
+use leads_persistence::members::{self, NewMember};
+use leads_persistence::{DbConnection, Pool};
+use rand::Rng;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Where PostgreSQL tests run; `LEADS_TEST_PG` overrides.
+fn pg_admin_url() -> String {
+    std::env::var("LEADS_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that exists for one test.
+pub enum TestDb {
+    Sqlite { dir: tempfile::TempDir, url: String },
+    Postgres { name: String, url: String },
+}
+
+impl TestDb {
+    /// A fresh database, or `None` when PostgreSQL is not reachable outside CI.
+    pub fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = dir.path().join("leads.db").to_string_lossy().into_owned();
+                Some(TestDb::Sqlite { dir, url })
+            }
+            Backend::Postgres => {
+                let admin_url = pg_admin_url();
+                let mut admin = match PgConnection::establish(&admin_url) {
+                    Ok(conn) => conn,
+                    Err(error) if std::env::var("CI").as_deref() != Ok("true") => {
+                        eprintln!("PostgreSQL is not reachable at {admin_url} ({error}); skipping this test");
+                        return None;
+                    }
+                    Err(error) => panic!("PostgreSQL is required under CI=true: {error}"),
+                };
+                let name = format!("leads_test_{:016x}", rand::thread_rng().gen::<u64>());
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create the test database");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b);
+                let url = format!("{base}/{name}");
+                Some(TestDb::Postgres { name, url })
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { name, .. } = self {
+            if let Ok(mut admin) = PgConnection::establish(&pg_admin_url()) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub client: Client,
+    pub base: String,
+    pub pool: Pool,
+    pub state: AppState,
+    pub data_dir: tempfile::TempDir,
+    server: actix_web::dev::ServerHandle,
+    pub db: Arc<TestDb>,
+}
+
+pub fn test_config(db_url: &str, data_dir: &std::path::Path) -> Config {
+    let data_dir = data_dir.to_string_lossy().into_owned();
+    let url = db_url.to_string();
+    Config::from_lookup(move |name| match name {
+        "LEADS_DATA_DIR" => Some(data_dir.clone()),
+        "DATABASE_URL" => Some(url.clone()),
+        "LEADS_BIND" => Some("127.0.0.1:0".into()),
+        "LEADS_DB_POOL_SIZE" => Some("4".into()),
+        "LEADS_DB_TIMEOUT_MS" => Some("1500".into()),
+        _ => None,
+    })
+    .expect("test configuration")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        let db = Arc::new(TestDb::create(backend)?);
+        Some(Self::spawn_on(db, None).await)
+    }
+
+    /// A server on `db`, reaching it through `database_url` when given (a proxy, say).
+    pub async fn spawn_on(db: Arc<TestDb>, database_url: Option<String>) -> Self {
+        let data_dir = tempfile::tempdir().expect("data directory");
+        let config = test_config(db.url(), data_dir.path());
+        let pool = admin::open_database(&config).expect("open the test database");
+        let served = match database_url {
+            Some(url) => {
+                let config = test_config(&url, data_dir.path());
+                leads_persistence::build_pool(
+                    &url,
+                    &leads_persistence::PoolOptions {
+                        max_size: config.pool_size,
+                        connect_timeout: config.db_timeout,
+                    },
+                )
+            }
+            None => pool.clone(),
+        };
+        let keys = Keys::load(&config).expect("keys");
+        let state = AppState::new(served, keys, config);
+        let (server, address) = leads_api::start(state.clone(), Some(1)).expect("start the server");
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let base = format!("http://{address}");
+        Self {
+            client: Client::new(&base),
+            base,
+            pool,
+            state,
+            data_dir,
+            server: handle,
+            db,
+        }
+    }
+
+    pub fn conn(&self) -> leads_persistence::connection::PooledConnection {
+        self.pool.get().expect("a database connection")
+    }
+
+    pub fn institution(&self, slug: &str) -> i64 {
+        admin::create_institution(&mut self.conn(), slug, &format!("{slug} credit union"))
+            .expect("create institution")
+            .id
+    }
+
+    /// Creates a staff user and returns a client signed in as them.
+    pub async fn staff(&self, institution: &str, email: &str, role: &str) -> Client {
+        admin::create_user(&mut self.conn(), institution, email, None, role, PASSWORD)
+            .expect("create user");
+        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
+        self.client.with_token(tokens.access_token)
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop(false).await;
+    }
+}
+
+/// A lead written straight to the database, for tests of reading.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    pub item: &'static str,
+    pub name: String,
+    pub status: &'static str,
+    pub registered: bool,
+    pub archived: bool,
+    pub amount_cents: Option<i64>,
+    pub channel: &'static str,
+    pub assignee: Option<i64>,
+    pub phone: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Seed {
+    pub fn new(name: &str) -> Self {
+        Self {
+            item: "personal-loan",
+            name: name.into(),
+            status: "submitted",
+            registered: true,
+            archived: false,
+            amount_cents: Some(1_000_000),
+            channel: "public_link",
+            assignee: None,
+            phone: None,
+            created_at: leads_persistence::time::now(),
+        }
+    }
+}
+
+impl TestApp {
+    /// Writes a member and their lead; returns the lead's id.
+    pub fn seed(&self, institution_id: i64, seed: Seed) -> i64 {
+        let mut conn = self.conn();
+        seed_lead(&mut conn, institution_id, seed)
+    }
+}
+
+pub fn seed_lead(conn: &mut DbConnection, institution_id: i64, seed: Seed) -> i64 {
+    let item = leads_persistence::catalog::find_by_slug(conn, institution_id, seed.item)
+        .expect("catalog item");
+    let email = format!("{}@example.org", seed.name.to_lowercase().replace(' ', "."));
+    let mut member = NewMember::new(institution_id, Some(seed.name.clone()), Some(email.clone()));
+    member.registered = seed.registered;
+    let member = members::insert(conn, member).expect("member");
+    let row = leads::insert(
+        conn,
+        NewLeadRow {
+            institution_id,
+            reference: leads::random_code("L"),
+            member_id: member.id,
+            catalog_item_id: item.id,
+            status: seed.status.into(),
+            archived: seed.archived,
+            registered: seed.registered,
+            assignee_id: seed.assignee,
+            channel: seed.channel.into(),
+            created_by_user_id: None,
+            amount_cents: seed.amount_cents,
+            amount_sort: 0,
+            term_months: None,
+            applicant_name: Some(seed.name.clone()),
+            sort_name: String::new(),
+            applicant_email: Some(email),
+            applicant_phone: seed.phone.clone(),
+            identity: "{}".into(),
+            ssn_encrypted: None,
+            ssn_last4: None,
+            answers: "{}".into(),
+            progress_step: None,
+            progress_percent: 0,
+            last_activity_at: seed.created_at,
+            external_id: None,
+            decision: None,
+            submitted_at: None,
+            created_at: seed.created_at,
+            updated_at: seed.created_at,
+            version: 1,
+            search_text: String::new(),
+        },
+    )
+    .expect("lead");
+    row.id
+}
+
+/// A lead body with sensible values; tests change what they look at.
+pub fn new_lead(item: &str, name: &str, email: &str) -> NewLead {
+    NewLead {
+        item: item.into(),
+        applicant: NewApplicant {
+            name: name.into(),
+            email: email.into(),
+            phone: None,
+            date_of_birth: None,
+            address: None,
+            ssn: None,
+            authenticated: true,
+        },
+        amount: None,
+        term_months: None,
+        answers: serde_json::Map::new(),
+    }
+}
+
+/// Waits until `check` holds or the time is up.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL, each on a fresh
+/// database and server.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) -> anyhow::Result<()> $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: $crate::support::TestApp) -> anyhow::Result<()> $body
+
+            $(#[$meta])*
+            #[actix_web::test]
+            async fn on_sqlite() -> anyhow::Result<()> {
+                let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await
+                    .expect("SQLite is always available");
+                run(app).await
+            }
+
+            $(#[$meta])*
+            #[actix_web::test]
+            async fn on_postgres() -> anyhow::Result<()> {
+                match $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
+                    Some(app) => run(app).await,
+                    None => Ok(()),
+                }
+            }
+        }
+    };
+}
