@@ -1,1 +1,165 @@
+//! The `leads` binary as an operator and a new user meet it.
 
+use leads_domain::lead_query::LeadQuery;
+use leads_e2e::{Backend, Env};
+
+const BAD_FILE: &str = "1|Bank|2019\n2|too|few\n3|what\n";
+
+fn envs() -> Vec<Env> {
+    [Backend::Sqlite, Backend::Postgres]
+        .into_iter()
+        .filter_map(Env::new)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_serves_real_applications_with_the_credentials_it_prints() -> anyhow::Result<()> {
+    for env in envs() {
+        let server = env.serve(&["demo"])?;
+        let password = server
+            .printed
+            .iter()
+            .find_map(|line| line.trim().strip_prefix("Password"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .ok_or_else(|| anyhow::anyhow!("no password in {:#?}", server.printed))?;
+
+        let tokens = server
+            .client()
+            .login("owner@demo.example.org", password)
+            .await?;
+        let owner = server.client().with_token(tokens.access_token);
+        let page = owner.leads(&LeadQuery::default()).await?;
+
+        assert_eq!(page.total, 97);
+        assert!(page.items.iter().all(|lead| lead.applicant.name.is_some()));
+        assert!(server
+            .printed
+            .iter()
+            .any(|line| line.contains("/api/docs/")));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_operator_creates_an_institution_and_a_user_who_can_sign_in() -> anyhow::Result<()> {
+    for env in envs() {
+        let institution = env.run(
+            &[
+                "institution",
+                "create",
+                "--slug",
+                "north",
+                "--name",
+                "North CU",
+            ],
+            "",
+        )?;
+        let user = env.run(
+            &[
+                "user",
+                "create",
+                "--institution",
+                "north",
+                "--email",
+                "ops@north.org",
+                "--role",
+                "manager",
+                "--password-stdin",
+            ],
+            "a long enough password\n",
+        )?;
+        let duplicate = env.run(
+            &[
+                "institution",
+                "create",
+                "--slug",
+                "north",
+                "--name",
+                "Again",
+            ],
+            "",
+        )?;
+        let weak = env.run(
+            &[
+                "user",
+                "create",
+                "--institution",
+                "north",
+                "--email",
+                "x@north.org",
+                "--role",
+                "owner",
+                "--password-stdin",
+            ],
+            "short\n",
+        )?;
+        let server = env.serve(&["serve"])?;
+
+        let tokens = server
+            .client()
+            .login("ops@north.org", "a long enough password")
+            .await?;
+        let me = server.client().with_token(tokens.access_token).me().await?;
+
+        assert!(institution.status.success());
+        assert!(
+            user.status.success(),
+            "{}",
+            String::from_utf8_lossy(&user.stderr)
+        );
+        assert!(!duplicate.status.success());
+        assert!(!weak.status.success());
+        assert_eq!(
+            (me.institution.slug.as_str(), me.role.as_str()),
+            ("north", "manager")
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn importing_a_bad_file_lists_each_bad_line_and_imports_nothing() -> anyhow::Result<()> {
+    for env in envs() {
+        env.run(
+            &[
+                "institution",
+                "create",
+                "--slug",
+                "north",
+                "--name",
+                "North CU",
+            ],
+            "",
+        )?;
+        let file = env.data_dir.path().join("bad.txt");
+        std::fs::write(&file, BAD_FILE)?;
+        let path = file.to_string_lossy().into_owned();
+
+        let refused = env.run(&["import", "hmda", "--institution", "north", &path], "")?;
+        let skipped = env.run(
+            &[
+                "import",
+                "hmda",
+                "--institution",
+                "north",
+                "--skip-invalid",
+                &path,
+            ],
+            "",
+        )?;
+
+        let errors = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success());
+        assert!(
+            errors.contains("line 2:") && errors.contains("line 3:"),
+            "{errors}"
+        );
+        assert!(skipped.status.success());
+        let summary = String::from_utf8_lossy(&skipped.stdout);
+        assert!(
+            summary.contains("imported 0") && summary.contains("rejected 2"),
+            "{summary}"
+        );
+    }
+    Ok(())
+}

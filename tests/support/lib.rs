@@ -1,1 +1,123 @@
+//! Running the real `leads` binary: as a server on a free port, or as a one-off command.
 
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub use leads_testing::{Backend, TestDb};
+
+/// The `leads` binary next to the test executable, built first when missing.
+pub fn binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| anyhow::anyhow!("cannot find the target directory"))?;
+    let binary = dir.join("leads");
+    if !binary.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-p", "leads-api", "--bin", "leads"])
+            .status()?;
+        anyhow::ensure!(status.success(), "building leads failed");
+    }
+    Ok(binary)
+}
+
+/// An environment for the binary: its own data directory and database.
+pub struct Env {
+    pub data_dir: tempfile::TempDir,
+    pub db: TestDb,
+}
+
+impl Env {
+    pub fn new(backend: Backend) -> Option<Self> {
+        Some(Self {
+            data_dir: tempfile::tempdir().ok()?,
+            db: TestDb::create(backend)?,
+        })
+    }
+
+    pub fn command(&self, args: &[&str]) -> anyhow::Result<Command> {
+        let mut command = Command::new(binary()?);
+        command
+            .args(args)
+            .env("LEADS_DATA_DIR", self.data_dir.path())
+            .env("DATABASE_URL", self.db.url())
+            .env("LEADS_BIND", "127.0.0.1:0")
+            .env("LEADS_LOG", "warn");
+        Ok(command)
+    }
+
+    /// Runs a command to completion, with `input` on its standard input.
+    pub fn run(&self, args: &[&str], input: &str) -> anyhow::Result<Output> {
+        let mut child = self
+            .command(args)?
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(input.as_bytes())?;
+        }
+        Ok(child.wait_with_output()?)
+    }
+
+    /// Starts a serving command and waits for its address; returns what it printed before.
+    pub fn serve(&self, args: &[&str]) -> anyhow::Result<Server> {
+        let mut child = self
+            .command(args)?
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut printed = Vec::new();
+        loop {
+            let line = receiver
+                .recv_timeout(Duration::from_secs(60))
+                .map_err(|_| {
+                    anyhow::anyhow!("the server did not start; it printed {printed:#?}")
+                })?;
+            if let Some(address) = line.strip_prefix("Listening on ") {
+                return Ok(Server {
+                    base: address.trim().to_string(),
+                    printed,
+                    child,
+                });
+            }
+            printed.push(line);
+        }
+    }
+}
+
+/// A running `leads` process, stopped when dropped.
+pub struct Server {
+    pub base: String,
+    pub printed: Vec<String>,
+    child: Child,
+}
+
+impl Server {
+    pub fn client(&self) -> leads_client::Client {
+        leads_client::Client::new(&self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -3,12 +3,13 @@
 
 #![allow(dead_code)]
 
+pub mod proxy;
+pub mod schema;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 use leads_api::keys::Keys;
 use leads_api::{admin, AppState, Config};
 use leads_client::Client;
@@ -16,77 +17,10 @@ use leads_domain::wire::{NewApplicant, NewLead};
 use leads_persistence::leads::{self, NewLeadRow};
 use leads_persistence::members::{self, NewMember};
 use leads_persistence::{DbConnection, Pool};
-use rand::Rng;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-/// Where PostgreSQL tests run; `LEADS_TEST_PG` overrides.
-fn pg_admin_url() -> String {
-    std::env::var("LEADS_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// A database that exists for one test.
-pub enum TestDb {
-    Sqlite { dir: tempfile::TempDir, url: String },
-    Postgres { name: String, url: String },
-}
-
-impl TestDb {
-    /// A fresh database, or `None` when PostgreSQL is not reachable outside CI.
-    pub fn create(backend: Backend) -> Option<Self> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary directory");
-                let url = dir.path().join("leads.db").to_string_lossy().into_owned();
-                Some(TestDb::Sqlite { dir, url })
-            }
-            Backend::Postgres => {
-                let admin_url = pg_admin_url();
-                let mut admin = match PgConnection::establish(&admin_url) {
-                    Ok(conn) => conn,
-                    Err(error) if std::env::var("CI").as_deref() != Ok("true") => {
-                        eprintln!("PostgreSQL is not reachable at {admin_url} ({error}); skipping this test");
-                        return None;
-                    }
-                    Err(error) => panic!("PostgreSQL is required under CI=true: {error}"),
-                };
-                let name = format!("leads_test_{:016x}", rand::thread_rng().gen::<u64>());
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create the test database");
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(b, _)| b);
-                let url = format!("{base}/{name}");
-                Some(TestDb::Postgres { name, url })
-            }
-        }
-    }
-
-    pub fn url(&self) -> &str {
-        match self {
-            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let TestDb::Postgres { name, .. } = self {
-            if let Ok(mut admin) = PgConnection::establish(&pg_admin_url()) {
-                let _ =
-                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
-        }
-    }
-}
+pub use leads_testing::{Backend, TestDb};
 
 /// A running server on its own database.
 pub struct TestApp {
