@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -147,31 +147,35 @@ impl DbConnection {
     where
         E: From<StoreError> + From<diesel::result::Error>,
     {
-        match self {
-            DbConnection::Sqlite(_) => {
-                self.batch_execute("BEGIN IMMEDIATE")
-                    .map_err(StoreError::from)?;
-                match work(self) {
-                    Ok(value) => {
-                        if let Err(error) = self.batch_execute("COMMIT") {
-                            self.rollback();
-                            return Err(StoreError::from(error).into());
-                        }
-                        Ok(value)
-                    }
-                    Err(error) => {
-                        self.rollback();
-                        Err(error)
-                    }
-                }
-            }
-            DbConnection::Pg(_) => self.transaction(work),
+        if !matches!(self, DbConnection::Sqlite(_)) {
+            return self.transaction(work);
         }
-    }
-
-    fn rollback(&mut self) {
-        if let Err(error) = self.batch_execute("ROLLBACK") {
-            tracing::error!(error.cause = %error, "rollback failed");
+        // diesel's own transaction manager opens the transaction, so that nested
+        // transactions (such as batch inserts) become savepoints inside it.
+        if let DbConnection::Sqlite(lite) = self {
+            AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")
+                .map_err(StoreError::from)?;
+        }
+        let result = work(self);
+        let DbConnection::Sqlite(lite) = self else {
+            return result;
+        };
+        match result {
+            Ok(value) => match AnsiTransactionManager::commit_transaction(lite) {
+                Ok(()) => Ok(value),
+                Err(error) => {
+                    if let Err(rollback) = AnsiTransactionManager::rollback_transaction(lite) {
+                        tracing::error!(error.cause = %rollback, "rollback failed");
+                    }
+                    Err(StoreError::from(error).into())
+                }
+            },
+            Err(error) => {
+                if let Err(rollback) = AnsiTransactionManager::rollback_transaction(lite) {
+                    tracing::error!(error.cause = %rollback, "rollback failed");
+                }
+                Err(error)
+            }
         }
     }
 }
