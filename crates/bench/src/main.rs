@@ -105,6 +105,12 @@ fn run(backend: Backend, db: &TestDb, options: &Options) -> anyhow::Result<()> {
             setup.push((institution.id, user.id, email));
         }
         analyze(&mut conn)?;
+        if let (Ok(path), leads_persistence::Dialect::Sqlite) =
+            (std::env::var("LEADS_BENCH_COPY"), conn.dialect())
+        {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(&format!("VACUUM INTO '{}'", path.replace('\'', "''")))?;
+        }
     }
     eprintln!(
         "{backend:?}: {} leads written in {:.0} s",

@@ -8,7 +8,10 @@ use leads_domain::lead_query::{
 };
 use rand::Rng;
 
-use crate::connection::{DbConnection, MultiBackend};
+use diesel::dsl::sql;
+use diesel::sql_types::{Bool, Text};
+
+use crate::connection::{DbConnection, Dialect, MultiBackend};
 use crate::cursor::{Cursor, CursorValue};
 use crate::error::StoreError;
 use crate::schema::leads;
@@ -228,7 +231,7 @@ pub struct BadCursor;
 type BoxedLeads<'a> = leads::BoxedQuery<'a, MultiBackend>;
 
 /// The leads matching the filter, in no order.
-fn matching<'a>(list: &'a ListLeads<'a>) -> BoxedLeads<'a> {
+fn matching<'a>(list: &'a ListLeads<'a>, dialect: Dialect) -> BoxedLeads<'a> {
     let f = list.filter;
     let mut query = leads::table
         .filter(leads::institution_id.eq(list.institution_id))
@@ -274,13 +277,43 @@ fn matching<'a>(list: &'a ListLeads<'a>) -> BoxedLeads<'a> {
         query = query.filter(leads::updated_at.le(crate::time::to_db(at)));
     }
     if let Some(text) = &f.search {
-        query = query.filter(
-            leads::search_text
-                .like(like_pattern(&search_form(text)))
-                .escape('\\'),
-        );
+        let text = search_form(text);
+        query = match fts_query(dialect, list.institution_id, &text) {
+            Some(fts) => query.filter(
+                sql::<Bool>("leads.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ")
+                    .bind::<Text, _>(fts)
+                    .sql(")"),
+            ),
+            None => query.filter(leads::search_text.like(like_pattern(&text)).escape('\\')),
+        };
     }
     query
+}
+
+/// On SQLite, searches of three characters or more use the trigram full-text index:
+/// the text as a quoted phrase (which matches as a substring) within the institution's
+/// tenant token. Shorter ones, and PostgreSQL (whose trigram index serves `LIKE`), use
+/// `LIKE`.
+pub(crate) fn fts_query(dialect: Dialect, institution_id: i64, text: &str) -> Option<String> {
+    if dialect != Dialect::Sqlite || text.chars().count() < 3 {
+        return None;
+    }
+    let phrase = text.replace('"', "\"\"");
+    Some(format!(
+        "search_text : \"{phrase}\" AND tenant : \"{}\"",
+        tenant_token(institution_id)
+    ))
+}
+
+/// The institution's token in the full-text indexes; the migration's triggers compute
+/// the same three characters.
+fn tenant_token(institution_id: i64) -> String {
+    const BASE: i64 = 20_992;
+    const FIRST: u32 = 19_968;
+    [(institution_id / BASE) % BASE, institution_id % BASE, 0]
+        .iter()
+        .filter_map(|offset| char::from_u32(FIRST + *offset as u32))
+        .collect()
 }
 
 /// A search that looks like a phone number matches the stored digits.
@@ -386,7 +419,8 @@ pub fn list(
         }));
     }
     let filter = list.filter;
-    let mut query = matching(list);
+    let dialect = conn.dialect();
+    let mut query = matching(list, dialect);
     if let Some(text) = &filter.cursor {
         let Some(cursor) = Cursor::decode(text) else {
             return Ok(Err(BadCursor));
@@ -411,7 +445,7 @@ pub fn list(
         _ => None,
     };
 
-    let counted: Vec<i64> = matching(list)
+    let counted: Vec<i64> = matching(list, dialect)
         .select(leads::id)
         .limit(EXACT_TOTAL_CAP + 1)
         .load(conn)?;

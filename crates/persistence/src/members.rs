@@ -1,7 +1,9 @@
 //! Members: everyone who ever applied to an institution.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 
 use crate::connection::DbConnection;
 use crate::error::StoreError;
@@ -160,11 +162,20 @@ pub fn search(
         .limit(limit)
         .into_boxed();
     if let Some(text) = text {
-        query = query.filter(
-            members::search_text
-                .like(crate::leads::like_pattern(text))
-                .escape('\\'),
-        );
+        query = match crate::leads::fts_query(conn.dialect(), institution_id, text) {
+            Some(phrase) => query.filter(
+                sql::<Bool>(
+                    "members.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ",
+                )
+                .bind::<Text, _>(phrase)
+                .sql(")"),
+            ),
+            None => query.filter(
+                members::search_text
+                    .like(crate::leads::like_pattern(text))
+                    .escape('\\'),
+            ),
+        };
     }
     if let Some(before) = before {
         query = query.filter(members::id.lt(before));

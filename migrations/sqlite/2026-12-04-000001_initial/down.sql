@@ -1,3 +1,5 @@
+DROP TABLE members_fts;
+DROP TABLE leads_fts;
 DROP TABLE lead_activities;
 DROP TABLE held_products;
 DROP TABLE leads;

@@ -150,5 +150,37 @@ CREATE TABLE lead_activities (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX lead_activities_lead ON lead_activities (lead_id, id);
-CREATE INDEX leads_search ON leads (institution_id, search_text);
-CREATE INDEX members_search ON members (institution_id, search_text);
+
+-- Substring search of name, email, phone and reference through trigram full-text
+-- indexes that triggers keep in step with their tables. The tenant column holds the
+-- institution id as one three-character token (CJK code points nobody searches for),
+-- so that the index itself narrows a search to one institution.
+CREATE VIRTUAL TABLE leads_fts USING fts5 (search_text, tenant, tokenize = 'trigram');
+CREATE TRIGGER leads_fts_insert AFTER INSERT ON leads BEGIN
+    INSERT INTO leads_fts (rowid, search_text, tenant) VALUES (
+        new.id,
+        new.search_text,
+        char(19968 + (new.institution_id / 20992) % 20992, 19968 + new.institution_id % 20992, 19968)
+    );
+END;
+CREATE TRIGGER leads_fts_delete AFTER DELETE ON leads BEGIN
+    DELETE FROM leads_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER leads_fts_update AFTER UPDATE OF search_text ON leads BEGIN
+    UPDATE leads_fts SET search_text = new.search_text WHERE rowid = new.id;
+END;
+
+CREATE VIRTUAL TABLE members_fts USING fts5 (search_text, tenant, tokenize = 'trigram');
+CREATE TRIGGER members_fts_insert AFTER INSERT ON members BEGIN
+    INSERT INTO members_fts (rowid, search_text, tenant) VALUES (
+        new.id,
+        new.search_text,
+        char(19968 + (new.institution_id / 20992) % 20992, 19968 + new.institution_id % 20992, 19968)
+    );
+END;
+CREATE TRIGGER members_fts_delete AFTER DELETE ON members BEGIN
+    DELETE FROM members_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER members_fts_update AFTER UPDATE OF search_text ON members BEGIN
+    UPDATE members_fts SET search_text = new.search_text WHERE rowid = new.id;
+END;
