@@ -331,16 +331,19 @@ fn search_form(text: &str) -> String {
 
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
+/// Rows after `(value, id)` in the order of `column` then id. The first, redundant
+/// condition bounds the index range so the scan starts at the cursor instead of
+/// skipping every row before it.
 macro_rules! after {
     ($query:expr, $column:expr, $value:expr, $id:expr, $descending:expr) => {
         if $descending {
-            $query.filter(
+            $query.filter($column.le($value.clone())).filter(
                 $column
                     .lt($value.clone())
                     .or($column.eq($value).and(leads::id.lt($id))),
             )
         } else {
-            $query.filter(
+            $query.filter($column.ge($value.clone())).filter(
                 $column
                     .gt($value.clone())
                     .or($column.eq($value).and(leads::id.gt($id))),

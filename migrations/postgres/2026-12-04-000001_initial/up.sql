@@ -124,9 +124,12 @@ CREATE INDEX leads_by_name ON leads (institution_id, registered, archived, sort_
 CREATE INDEX leads_by_amount ON leads (institution_id, registered, archived, amount_sort, id);
 CREATE INDEX leads_by_status_item ON leads (institution_id, status, catalog_item_id, updated_at, id);
 CREATE INDEX leads_by_assignee ON leads (institution_id, assignee_id, updated_at, id);
+-- Substring search through trigram indexes that also hold the institution id, so that
+-- a search narrows to one institution inside the index.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX leads_search ON leads USING gin (search_text gin_trgm_ops);
-CREATE INDEX members_search ON members USING gin (search_text gin_trgm_ops);
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+CREATE INDEX leads_search ON leads USING gin (institution_id, search_text gin_trgm_ops);
+CREATE INDEX members_search ON members USING gin (institution_id, search_text gin_trgm_ops);
 
 CREATE TABLE held_products (
     id BIGSERIAL PRIMARY KEY,
