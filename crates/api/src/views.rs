@@ -228,6 +228,7 @@ pub fn catalog_item(row: &CatalogItemRow) -> Result<CatalogItem, StoreError> {
         product_type: row.product_type.clone(),
         description: row.description.clone(),
         active: row.active,
+        form: serde_json::from_str(&row.form)?,
     })
 }
 

@@ -6,15 +6,19 @@ use diesel::prelude::*;
 use leads_api::auth::tokens::{self, StaffClaims};
 use leads_domain::lead_query::LeadQuery;
 use leads_domain::Permission;
-use leads_persistence::schema::{role_permissions, roles};
+use leads_persistence::schema::{role_permissions, roles, staff_users};
 use support::{new_lead, PASSWORD};
 
-fn claims(app: &support::TestApp, audience: &str, expires_in: i64) -> StaffClaims {
+fn claims(
+    app: &support::TestApp,
+    user: (i64, i64),
+    audience: &str,
+    expires_in: i64,
+) -> StaffClaims {
     let now = chrono::Utc::now().timestamp();
     StaffClaims {
-        sub: "1".into(),
-        inst: 1,
-        perms: vec!["leads.read".into()],
+        sub: user.0.to_string(),
+        inst: user.1,
         aud: audience.into(),
         iss: app.state.config.issuer.clone(),
         iat: now,
@@ -72,23 +76,69 @@ on_both_databases! {
 
 on_both_databases! {
     async fn expired_wrongly_signed_and_wrong_audience_tokens_are_refused(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let me = app.staff("acme", "owner@acme.org", "owner").await.me().await?;
+        let user = (me.user.id.0, me.institution.id.0);
         let key = app.state.keys.jwt.clone();
-        let expired = tokens::sign(&key, &claims(&app, "staff", -120))?;
-        let foreign = tokens::sign(b"some other key of thirty-two bytes!", &claims(&app, "staff", 600))?;
-        let applicant = tokens::sign(&key, &claims(&app, "applicant", 600))?;
+        let expired = tokens::sign(&key, &claims(&app, user, "staff", -120))?;
+        let foreign = tokens::sign(b"some other key of thirty-two bytes!", &claims(&app, user, "staff", 600))?;
+        let applicant = tokens::sign(&key, &claims(&app, user, "applicant", 600))?;
         let no_audience = tokens::sign(&key, &serde_json::json!({
-            "sub": "1", "inst": 1, "perms": ["leads.read"], "iss": "leads",
+            "sub": user.0.to_string(), "inst": user.1, "iss": "leads",
             "iat": 0, "exp": chrono::Utc::now().timestamp() + 600
         }))?;
-        let valid = tokens::sign(&key, &claims(&app, "staff", 600))?;
+        let other_institution = tokens::sign(&key, &claims(&app, (user.0, user.1 + 1), "staff", 600))?;
+        let valid = tokens::sign(&key, &claims(&app, user, "staff", 600))?;
 
-        for token in [expired, foreign, applicant, no_audience, "garbage".to_string()] {
+        for token in [expired, foreign, applicant, no_audience, other_institution, "garbage".to_string()] {
             let answer = app.client.with_token(token).leads(&LeadQuery::default()).await;
             assert_eq!(answer.err().and_then(|e| e.status()), Some(401));
         }
         let missing = app.client.leads(&LeadQuery::default()).await;
         assert_eq!(missing.err().and_then(|e| e.status()), Some(401));
         assert!(app.client.with_token(valid).leads(&LeadQuery::default()).await.is_ok());
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn a_deactivated_or_demoted_user_loses_access_at_once(app: TestApp) -> anyhow::Result<()> {
+        let inst = app.institution("acme");
+        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+        let leaving = app.staff("acme", "leaving@acme.org", "manager").await;
+        let manager_id = manager.me().await?.user.id.0;
+        let leaving_id = leaving.me().await?.user.id.0;
+        let viewer_role = leads_persistence::users::role_id(&mut app.conn(), inst, "viewer")?;
+
+        diesel::update(staff_users::table.find(manager_id))
+            .set(staff_users::role_id.eq(viewer_role))
+            .execute(&mut *app.conn())?;
+        diesel::update(staff_users::table.find(leaving_id))
+            .set(staff_users::active.eq(false))
+            .execute(&mut *app.conn())?;
+
+        let demoted = manager.create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org")).await;
+        let gone = leaving.leads(&LeadQuery::default()).await;
+        assert_eq!(demoted.err().and_then(|e| e.status()), Some(403));
+        assert_eq!(gone.err().and_then(|e| e.status()), Some(401));
+        assert!(manager.leads(&LeadQuery::default()).await.is_ok());
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn a_replayed_refresh_token_ends_every_session_of_its_user(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        app.staff("acme", "owner@acme.org", "owner").await;
+        let first = app.client.login("owner@acme.org", PASSWORD).await?;
+        let second = app.client.refresh(&first.refresh_token).await?;
+
+        let replayed = app.client.refresh(&first.refresh_token).await;
+        let successor = app.client.refresh(&second.refresh_token).await;
+
+        assert_eq!(replayed.err().and_then(|e| e.status()), Some(401));
+        assert_eq!(successor.err().and_then(|e| e.status()), Some(401));
+        assert!(app.client.login("owner@acme.org", PASSWORD).await.is_ok());
         Ok(())
     }
 }

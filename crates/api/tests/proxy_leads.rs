@@ -131,3 +131,45 @@ on_both_databases! {
         Ok(())
     }
 }
+
+on_both_databases! {
+    async fn concurrent_leads_for_one_email_share_one_member(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+
+        let attempts = (0..12).map(|_| {
+            let manager = manager.clone();
+            async move { manager.create_lead(&new_lead("auto-loan", "Race Person", "race@example.org")).await }
+        });
+        let leads = futures_util::future::join_all(attempts).await;
+
+        let mut members: Vec<i64> = Vec::new();
+        for lead in leads {
+            members.push(lead?.member_id.0);
+        }
+        members.dedup();
+        assert_eq!(members.len(), 1, "one email became several members");
+        Ok(())
+    }
+}
+
+on_both_databases! {
+    async fn a_walk_in_is_never_attached_to_a_verified_member(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+        let verified = manager.create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org")).await?;
+        let mut impostor = new_lead("personal-loan", "Mallory", "ann@example.org");
+        impostor.applicant.authenticated = false;
+
+        let walk_in = manager.create_lead(&impostor).await?;
+        let again = manager.create_lead(&new_lead("credit-card", "Ann Lee", "ann@example.org")).await?;
+        let hidden = manager.lead(walk_in.id).await?;
+
+        assert_ne!(walk_in.member_id, verified.member_id);
+        assert!(!walk_in.registered);
+        assert_eq!(again.member_id, verified.member_id);
+        assert!(!hidden.registered, "the walk-in's lead became registered");
+        assert_eq!(manager.member(verified.member_id).await?.leads.len(), 2);
+        Ok(())
+    }
+}

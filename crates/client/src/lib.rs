@@ -140,6 +140,13 @@ impl Client {
         self.get("/api/v1/catalog").await
     }
 
+    pub async fn catalog_item(
+        &self,
+        id: leads_domain::CatalogItemId,
+    ) -> Result<CatalogItem, ClientError> {
+        self.get(&format!("/api/v1/catalog/{id}")).await
+    }
+
     /// One page of the leads table.
     pub async fn leads(&self, query: &LeadQuery) -> Result<LeadPage, ClientError> {
         let encoded = serde_urlencoded::to_string(query).unwrap_or_default();

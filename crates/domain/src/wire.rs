@@ -86,6 +86,9 @@ pub struct CatalogItem {
     pub product_type: Option<String>,
     pub description: String,
     pub active: bool,
+    /// The form an applicant fills in: steps, each with its fields.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub form: serde_json::Value,
 }
 
 /// The catalog item a lead is for, as the leads table shows it.

@@ -207,6 +207,18 @@ pub fn find_by_slug(
         .first(conn)?)
 }
 
+pub fn get(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    id: i64,
+) -> Result<CatalogItemRow, StoreError> {
+    Ok(catalog_items::table
+        .filter(catalog_items::institution_id.eq(institution_id))
+        .filter(catalog_items::id.eq(id))
+        .select(CatalogItemRow::as_select())
+        .first(conn)?)
+}
+
 /// The items of an institution with the given ids.
 pub fn by_ids(
     conn: &mut DbConnection,

@@ -7,7 +7,7 @@ use diesel::sql_types::{Bool, Text};
 
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{leads, members};
+use crate::schema::members;
 use crate::time::now;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -93,18 +93,40 @@ pub fn insert(conn: &mut DbConnection, mut member: NewMember) -> Result<MemberRo
         .first(conn)?)
 }
 
+/// The member with this email, among the registered members or among the unverified ones.
 pub fn find_by_email(
     conn: &mut DbConnection,
     institution_id: i64,
     email: &str,
+    registered: bool,
 ) -> Result<Option<MemberRow>, StoreError> {
     Ok(members::table
         .filter(members::institution_id.eq(institution_id))
         .filter(members::email.eq(email))
-        .order(members::id.asc())
+        .filter(members::registered.eq(registered))
         .select(MemberRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// The member with the new member's email and registration, created when there is none.
+/// Safe against a concurrent creation of the same member: the loser of the race finds
+/// the winner's row.
+pub fn find_or_insert(conn: &mut DbConnection, member: NewMember) -> Result<MemberRow, StoreError> {
+    let institution_id = member.institution_id;
+    let registered = member.registered;
+    let Some(email) = member.email.clone() else {
+        return insert(conn, member);
+    };
+    if let Some(found) = find_by_email(conn, institution_id, &email, registered)? {
+        return Ok(found);
+    }
+    match conn.transaction(|conn| insert(conn, member)) {
+        Err(StoreError::Conflict(_)) => {
+            find_by_email(conn, institution_id, &email, registered)?.ok_or(StoreError::NotFound)
+        }
+        other => other,
+    }
 }
 
 pub fn find_by_number(
@@ -126,25 +148,6 @@ pub fn get(conn: &mut DbConnection, institution_id: i64, id: i64) -> Result<Memb
         .filter(members::id.eq(id))
         .select(MemberRow::as_select())
         .first(conn)?)
-}
-
-/// Marks a member's identity as established, and their leads with it.
-pub fn mark_registered(
-    conn: &mut DbConnection,
-    institution_id: i64,
-    id: i64,
-) -> Result<(), StoreError> {
-    diesel::update(members::table)
-        .filter(members::institution_id.eq(institution_id))
-        .filter(members::id.eq(id))
-        .set((members::registered.eq(true), members::updated_at.eq(now())))
-        .execute(conn)?;
-    diesel::update(leads::table)
-        .filter(leads::institution_id.eq(institution_id))
-        .filter(leads::member_id.eq(id))
-        .set(leads::registered.eq(true))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Members newest first, optionally matching a search text, after the member id `before`.

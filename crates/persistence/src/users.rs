@@ -53,15 +53,18 @@ pub fn create(
     })
 }
 
+/// Sets a new password and signs the user out of every session.
 pub fn set_password(
     conn: &mut DbConnection,
     user_id: i64,
     password_hash: &str,
 ) -> Result<(), StoreError> {
-    diesel::update(staff_users::table.find(user_id))
-        .set(staff_users::password_hash.eq(password_hash))
-        .execute(conn)?;
-    Ok(())
+    conn.write(|conn| {
+        diesel::update(staff_users::table.find(user_id))
+            .set(staff_users::password_hash.eq(password_hash))
+            .execute(conn)?;
+        revoke_refresh_tokens(conn, user_id)
+    })
 }
 
 pub fn role_id(
@@ -145,30 +148,65 @@ pub fn store_refresh_token(
     Ok(())
 }
 
-/// Retires an unexpired, unused refresh token and returns its user; `NotFound` when the
-/// token is unknown, expired or was already used.
+/// What a presented refresh token turned out to be.
+pub enum Refresh {
+    /// Unexpired and unused: now retired, and its user may have new tokens.
+    Valid(StaffUserRow),
+    /// Used before: someone replayed it, so every refresh token of the user is revoked.
+    Reused(i64),
+    /// Unknown or expired.
+    Unknown,
+}
+
+/// Retires a refresh token. A token presented a second time revokes all of its user's
+/// refresh tokens, so that a stolen token and its successors stop working.
 pub fn consume_refresh_token(
     conn: &mut DbConnection,
     token_hash: &str,
-) -> Result<StaffUserRow, StoreError> {
+) -> Result<Refresh, StoreError> {
     conn.write(|conn| {
         let at = now();
-        let (token_id, user_id): (i64, i64) = refresh_tokens::table
+        let found: Option<(i64, i64, Option<NaiveDateTime>, NaiveDateTime)> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(token_hash))
-            .filter(refresh_tokens::used_at.is_null())
-            .filter(refresh_tokens::expires_at.gt(at))
-            .select((refresh_tokens::id, refresh_tokens::user_id))
-            .first(conn)?;
+            .select((
+                refresh_tokens::id,
+                refresh_tokens::user_id,
+                refresh_tokens::used_at,
+                refresh_tokens::expires_at,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((token_id, user_id, used_at, expires_at)) = found else {
+            return Ok(Refresh::Unknown);
+        };
+        if used_at.is_some() {
+            revoke_refresh_tokens(conn, user_id)?;
+            return Ok(Refresh::Reused(user_id));
+        }
+        if expires_at <= at {
+            return Ok(Refresh::Unknown);
+        }
         let updated = diesel::update(refresh_tokens::table.find(token_id))
             .filter(refresh_tokens::used_at.is_null())
             .set(refresh_tokens::used_at.eq(at))
             .execute(conn)?;
         if updated == 0 {
-            return Err(StoreError::NotFound);
+            return Ok(Refresh::Unknown);
         }
-        Ok(staff_users::table
+        let user = staff_users::table
             .find(user_id)
             .select(StaffUserRow::as_select())
-            .first(conn)?)
+            .first(conn)?;
+        Ok(Refresh::Valid(user))
     })
+}
+
+/// Retires every unused refresh token of a user.
+pub fn revoke_refresh_tokens(conn: &mut DbConnection, user_id: i64) -> Result<(), StoreError> {
+    diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::used_at.is_null())
+        .set(refresh_tokens::used_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
 }

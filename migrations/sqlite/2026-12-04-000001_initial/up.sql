@@ -63,7 +63,10 @@ CREATE TABLE members (
     updated_at TIMESTAMP NOT NULL,
     UNIQUE (institution_id, member_number)
 );
-CREATE INDEX members_email ON members (institution_id, email);
+-- One registered member per email within an institution, and at most one unverified
+-- one beside it: an unverified walk-in is never attached to a verified member.
+CREATE UNIQUE INDEX members_registered_email ON members (institution_id, email) WHERE registered;
+CREATE UNIQUE INDEX members_unverified_email ON members (institution_id, email) WHERE NOT registered;
 CREATE INDEX members_order ON members (institution_id, id);
 
 CREATE TABLE catalog_items (

@@ -1,9 +1,13 @@
 //! The `Staff` extractor: a verified staff access token.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use leads_domain::Permission;
+use leads_persistence::{users, StoreError};
 
 use crate::auth::tokens::verify_staff;
 use crate::errors::ApiError;
@@ -36,34 +40,57 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
 
 impl FromRequest for Staff {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(authenticate(req))
+        let verified = verify(req);
+        Box::pin(async move {
+            let (state, user_id, institution_id) = verified?;
+            current_access(&state, user_id, institution_id).await
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Staff, ApiError> {
+const EXPIRED: &str = "The access token is invalid or has expired.";
+
+fn verify(req: &HttpRequest) -> Result<(web::Data<AppState>, i64, i64), ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
+        .cloned()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))?;
     let token = bearer(req).ok_or(ApiError::Unauthorized(
         "Send a staff access token as Bearer.",
     ))?;
-    let claims = verify_staff(&state.keys.jwt, &state.config.issuer, token).ok_or(
-        ApiError::Unauthorized("The access token is invalid or has expired."),
-    )?;
+    let claims = verify_staff(&state.keys.jwt, &state.config.issuer, token)
+        .ok_or(ApiError::Unauthorized(EXPIRED))?;
     let user_id = claims
         .sub
         .parse()
-        .map_err(|_| ApiError::Unauthorized("The access token is invalid or has expired."))?;
-    Ok(Staff {
-        user_id,
-        institution_id: claims.inst,
-        permissions: claims
-            .perms
-            .iter()
-            .filter_map(|p| Permission::parse(p))
-            .collect(),
-    })
+        .map_err(|_| ApiError::Unauthorized(EXPIRED))?;
+    Ok((state, user_id, claims.inst))
+}
+
+/// The user's standing now, not when the token was issued: a deactivated user is
+/// refused at once, and a changed role takes effect on the next request.
+async fn current_access(
+    state: &AppState,
+    user_id: i64,
+    institution_id: i64,
+) -> Result<Staff, ApiError> {
+    state
+        .db(move |conn| {
+            let user = match users::get(conn, institution_id, user_id) {
+                Ok(user) if user.active => user,
+                Ok(_) | Err(StoreError::NotFound) => {
+                    return Err(ApiError::Unauthorized("The account is no longer active."));
+                }
+                Err(other) => return Err(other.into()),
+            };
+            Ok(Staff {
+                user_id,
+                institution_id,
+                permissions: users::permissions(conn, user.role_id)?,
+            })
+        })
+        .await
 }

@@ -3,7 +3,7 @@
 use actix_web::{get, post, web};
 use leads_domain::wire::{Institution, LoginRequest, Me, RefreshRequest, StaffUser, TokenResponse};
 use leads_domain::{InstitutionId, Problem, UserId};
-use leads_persistence::users::{self, StaffUserRow};
+use leads_persistence::users::{self, Refresh, StaffUserRow};
 use leads_persistence::{institutions, DbConnection, StoreError};
 
 use crate::auth::{password, tokens, Staff};
@@ -79,18 +79,24 @@ pub async fn refresh(
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let hash = tokens::hash_refresh_token(body.refresh_token.trim());
     let issuer = state.clone();
-    let (_, response) = state
-        .db(move |conn| {
-            let user = users::consume_refresh_token(conn, &hash).map_err(|e| match e {
-                StoreError::NotFound => ApiError::Unauthorized("The refresh token is not valid."),
-                other => other.into(),
-            })?;
-            if !user.active {
-                return Err(ApiError::Unauthorized("The refresh token is not valid."));
-            }
-            issue_tokens(&issuer, conn, &user)
-        })
+    let issued = state
+        .db(
+            move |conn| match users::consume_refresh_token(conn, &hash)? {
+                Refresh::Valid(user) if user.active => {
+                    Ok(Some(issue_tokens(&issuer, conn, &user)?))
+                }
+                Refresh::Valid(_) | Refresh::Unknown => Ok(None),
+                Refresh::Reused(user_id) => {
+                    tracing::warn!(
+                        user.id = user_id,
+                        "a used refresh token came back; signed the user out"
+                    );
+                    Ok(None)
+                }
+            },
+        )
         .await?;
+    let (_, response) = issued.ok_or(ApiError::Unauthorized("The refresh token is not valid."))?;
     Ok(web::Json(response))
 }
 
@@ -99,14 +105,12 @@ fn issue_tokens(
     conn: &mut DbConnection,
     user: &StaffUserRow,
 ) -> Result<(i64, TokenResponse), ApiError> {
-    let permissions = users::permissions(conn, user.role_id)?;
     let ttl = state.config.access_token_ttl;
     let access_token = tokens::issue_staff(
         &state.keys.jwt,
         &state.config.issuer,
         user.id,
         user.institution_id,
-        permissions.iter().map(|p| p.as_str().to_string()).collect(),
         ttl,
     )
     .map_err(ApiError::internal)?;

@@ -16,6 +16,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(auth::refresh)
         .service(auth::me)
         .service(catalog::list)
+        .service(catalog::get)
         .service(leads::list)
         .service(leads::create)
         .service(leads::get)

@@ -208,7 +208,7 @@ pub fn create_for_staff(
                 catalog_item_id: item.id,
                 status: LeadStatus::InProgress.as_str().into(),
                 archived: false,
-                registered: member.registered || lead.authenticated,
+                registered: member.registered,
                 assignee_id: None,
                 channel: Channel::LenderProxy.as_str().into(),
                 created_by_user_id: Some(staff.user_id),
@@ -247,19 +247,14 @@ pub fn create_for_staff(
     })
 }
 
+/// The member the lead belongs to: for a verified applicant the registered member with
+/// this email, for an unverified walk-in the unverified one; created when missing.
 fn find_or_create_member(
     conn: &mut DbConnection,
     institution_id: i64,
     lead: &CheckedLead,
     ssn_encrypted: Option<String>,
 ) -> Result<MemberRow, ApiError> {
-    if let Some(member) = members::find_by_email(conn, institution_id, lead.email.as_str())? {
-        if lead.authenticated && !member.registered {
-            members::mark_registered(conn, institution_id, member.id)?;
-            return Ok(members::get(conn, institution_id, member.id)?);
-        }
-        return Ok(member);
-    }
     let mut new = NewMember::new(
         institution_id,
         Some(lead.name.clone()),
@@ -275,5 +270,5 @@ fn find_or_create_member(
     new.ssn_last4 = lead.ssn.as_ref().map(|s| s.last4().to_string());
     new.ssn_encrypted = ssn_encrypted;
     new.registered = lead.authenticated;
-    Ok(members::insert(conn, new)?)
+    Ok(members::find_or_insert(conn, new)?)
 }
