@@ -1,5 +1,7 @@
 //! Operations behind the `leads` subcommands, shared with the tests.
 
+use std::path::Path;
+
 use leads_domain::lead_query::valid_slug;
 use leads_domain::{BuiltinRole, Email};
 use leads_persistence::institutions::{self, InstitutionRow};
@@ -12,13 +14,13 @@ use crate::config::Config;
 /// Opens the pool and applies pending migrations, creating the data directory for a
 /// SQLite database.
 pub fn open_database(config: &Config) -> anyhow::Result<Pool> {
+    private_dir(&config.data_dir)?;
     if !config.database_url.starts_with("postgres") {
-        std::fs::create_dir_all(&config.data_dir)?;
-        if let Some(parent) = std::path::Path::new(&config.database_url).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)?;
-            }
+        let file = Path::new(&config.database_url);
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            private_dir(parent)?;
         }
+        private_file(file)?;
     }
     let pool = build_pool(
         &config.database_url,
@@ -33,6 +35,37 @@ pub fn open_database(config: &Config) -> anyhow::Result<Pool> {
         tracing::info!(migrations.applied = applied, "database migrated");
     }
     Ok(pool)
+}
+
+/// Creates a directory readable by the owner only (it holds keys and the database).
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Creates the SQLite file readable by the owner only; SQLite gives its journal files
+/// the same permissions.
+fn private_file(file: &Path) -> std::io::Result<()> {
+    if file.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(file).map(drop)
 }
 
 pub fn create_institution(

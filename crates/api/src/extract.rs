@@ -14,10 +14,17 @@ use serde::de::DeserializeOwned;
 use crate::errors::ApiError;
 use crate::state::AppState;
 
-/// A JSON request body.
-pub struct JsonBody<T>(pub T);
+/// A JSON request body, parsed when the handler asks, so that a permission check can
+/// come before any word about the body's content.
+pub struct JsonBytes(web::Bytes);
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl JsonBytes {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        parse_json(&self.0)
+    }
+}
+
+impl FromRequest for JsonBytes {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -62,8 +69,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if bytes.len() > limit {
                 return Err(ApiError::PayloadTooLarge);
             }
-            parse_json(&bytes).map(JsonBody)
+            Ok(JsonBytes(bytes))
         })
+    }
+}
+
+/// A JSON request body, parsed before the handler runs.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = JsonBytes::from_request(req, payload);
+        Box::pin(async move { bytes.await?.parse().map(JsonBody) })
     }
 }
 
@@ -76,7 +96,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::Invalid(vec![field_error(&path, &inner.to_string())])
         } else {
             ApiError::BadRequest(format!(
-                "The body is not valid JSON (line {}, column {}).",
+                "The body is not valid JSON, or nests too deeply (line {}, column {}).",
                 inner.line(),
                 inner.column()
             ))
@@ -88,27 +108,55 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// A field error from a serde message, naming an unknown field itself rather than its parent.
+/// A field error from a serde message: the field named where serde names it in the
+/// message (unknown, missing and duplicate fields), and the reason in plain words.
 fn field_error(path: &str, message: &str) -> FieldError {
     let message = message.split(" at line ").next().unwrap_or(message);
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let name = rest.split('`').next().unwrap_or(rest);
-        // The path may already end with the unknown field's name.
-        let field = if path.is_empty() || path == "." {
-            name.to_string()
-        } else if path == name || path.ends_with(&format!(".{name}")) {
-            path.to_string()
-        } else {
-            format!("{path}.{name}")
-        };
-        return FieldError::new(field, "is not a known field");
+    let path = if path == "." { "" } else { path };
+    let named = [
+        ("unknown field `", "is not a known field"),
+        ("missing field `", "is required"),
+        ("duplicate field `", "is given twice"),
+    ];
+    for (prefix, reason) in named {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let name = rest.split('`').next().unwrap_or(rest);
+            // The path may already end with the field's name.
+            let field = if path.is_empty() {
+                name.to_string()
+            } else if path == name || path.ends_with(&format!(".{name}")) {
+                path.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            return FieldError::new(field, reason);
+        }
     }
-    let field = if path == "." {
-        String::new()
+    FieldError::new(path, plain_reason(message))
+}
+
+/// Serde's "invalid type: string \"x\", expected f64" as a reader would put it.
+fn plain_reason(message: &str) -> &'static str {
+    let expected = message.rsplit("expected ").next().unwrap_or("");
+    if message.contains("unknown variant") {
+        "is not one of the accepted values"
+    } else if expected.starts_with('f') {
+        "must be a number"
+    } else if expected.starts_with('i') || expected.starts_with('u') {
+        "must be a whole number in range"
+    } else if expected.contains("bool") {
+        "must be true or false"
+    } else if expected.contains("sequence") {
+        "must be a list"
+    } else if expected.contains("struct") || expected.contains("map") {
+        "must be an object"
+    } else if expected.contains("string") {
+        "must be a string"
+    } else if message.contains("premature end") || message.contains("invalid characters") {
+        "must be a date (YYYY-MM-DD)"
     } else {
-        path.to_string()
-    };
-    FieldError::new(field, message)
+        "has an invalid value"
+    }
 }
 
 /// Query-string parameters.

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use rand::RngCore;
 
@@ -44,7 +44,7 @@ fn load_or_create(configured: &Option<Secret>, dir: &Path, name: &str) -> anyhow
 #[derive(Clone)]
 pub struct Keys {
     pub jwt: Vec<u8>,
-    pub cipher: SsnCipher,
+    pub cipher: Cipher,
 }
 
 impl Keys {
@@ -62,17 +62,17 @@ impl Keys {
         );
         Ok(Self {
             jwt,
-            cipher: SsnCipher::new(&encryption)?,
+            cipher: Cipher::new(&encryption)?,
         })
     }
 }
 
-/// AES-256-GCM over identification numbers; stored as `v1:` and base64 of nonce and
-/// ciphertext.
+/// AES-256-GCM: identification numbers at rest (`v1:` and base64 of nonce and
+/// ciphertext), and opaque tokens such as page cursors.
 #[derive(Clone)]
-pub struct SsnCipher(Aes256Gcm);
+pub struct Cipher(Aes256Gcm);
 
-impl SsnCipher {
+impl Cipher {
     pub fn new(key: &[u8]) -> anyhow::Result<Self> {
         let cipher =
             Aes256Gcm::new_from_slice(key).map_err(|_| anyhow::anyhow!("bad key length"))?;
@@ -89,6 +89,29 @@ impl SsnCipher {
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Ok(format!("v1:{}", STANDARD.encode(out)))
+    }
+
+    /// Seals bytes into a URL-safe token that only this key opens.
+    pub fn seal(&self, plain: &[u8]) -> anyhow::Result<String> {
+        let mut nonce = [0_u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let sealed = self
+            .0
+            .encrypt(Nonce::from_slice(&nonce), plain)
+            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(URL_SAFE_NO_PAD.encode(out))
+    }
+
+    /// Opens a token made by [`Cipher::seal`]; `None` for anything else.
+    pub fn open(&self, token: &str) -> Option<Vec<u8>> {
+        let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
+        if bytes.len() <= 12 {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(12);
+        self.0.decrypt(Nonce::from_slice(nonce), sealed).ok()
     }
 
     pub fn decrypt(&self, stored: &str) -> anyhow::Result<String> {
@@ -108,12 +131,12 @@ impl SsnCipher {
 
 #[cfg(test)]
 mod tests {
-    use super::SsnCipher;
+    use super::Cipher;
 
     #[test]
     fn an_encrypted_number_reads_back_only_with_its_key() -> anyhow::Result<()> {
-        let cipher = SsnCipher::new(&[7_u8; 32])?;
-        let other = SsnCipher::new(&[8_u8; 32])?;
+        let cipher = Cipher::new(&[7_u8; 32])?;
+        let other = Cipher::new(&[8_u8; 32])?;
 
         let stored = cipher.encrypt("123456789")?;
 

@@ -5,7 +5,9 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use actix_web::http::header::{
+    HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::HttpResponse;
@@ -29,6 +31,7 @@ pub async fn log_requests(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let request_id = new_request_id();
     let method = req.method().to_string();
+    let is_api = req.path().starts_with("/api/v1/");
     let started = Instant::now();
     let span = tracing::info_span!("request", request.id = %request_id);
 
@@ -67,8 +70,14 @@ pub async fn log_requests(
     } else {
         response.map_into_boxed_body()
     };
+    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(REQUEST_ID, value);
+        headers.insert(REQUEST_ID, value);
+    }
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Answers of the API carry tokens and personal data: no cache may keep them.
+    if is_api && !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(response)
 }

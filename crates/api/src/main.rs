@@ -239,6 +239,8 @@ fn demo(config: Config, no_serve: bool) -> anyhow::Result<()> {
     }
     let people = identities::parse_febrl(DEMO_PEOPLE);
     import_hmda(&mut conn, DEMO_SLUG, DEMO_HMDA, false, &people)?;
+    let demo = institutions::find_by_slug(&mut conn, DEMO_SLUG)?;
+    let held = leads_persistence::leads::count(&mut conn, demo.id)?;
 
     let password = admin::generate_password();
     match leads_persistence::users::find_by_email(&mut conn, DEMO_OWNER) {
@@ -262,8 +264,7 @@ fn demo(config: Config, no_serve: bool) -> anyhow::Result<()> {
     let base = format!("http://{}", config.bind);
     println!();
     println!(
-        "  Leads demo: {} real HMDA applications in 'Demo Federal Credit Union'.",
-        DEMO_HMDA.lines().count() - 1
+        "  Leads demo: {held} leads from real HMDA applications in 'Demo Federal Credit Union'."
     );
     println!("  Sign in as   {DEMO_OWNER}");
     println!("  Password     {password}   (new on every demo start)");

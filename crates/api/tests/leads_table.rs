@@ -207,9 +207,15 @@ on_both_databases! {
             .leads(&LeadQuery { sort: Some("name".into()), cursor: first.next_cursor.clone(), ..query() })
             .await;
         let garbage = staff.leads(&LeadQuery { cursor: Some("bm90IGEgY3Vyc29y".into()), ..query() }).await;
+        let other_search = staff
+            .leads(&LeadQuery { q: Some("member".into()), cursor: first.next_cursor.clone(), ..query() })
+            .await;
+        let cursor = first.next_cursor.clone().unwrap_or_default();
 
         assert_eq!(other_sort.err().and_then(|e| e.status()), Some(422));
         assert_eq!(garbage.err().and_then(|e| e.status()), Some(422));
+        assert_eq!(other_search.err().and_then(|e| e.status()), Some(422));
+        assert!(!cursor.to_lowercase().contains("member"), "the cursor shows a name");
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use leads_client::MemberQuery;
 use leads_domain::lead_query::LeadQuery;
 use leads_domain::wire::Address;
-use leads_domain::{Channel, LeadStatus, Money};
+use leads_domain::{Channel, LeadStatus};
 use leads_persistence::schema::{leads, members};
 use support::new_lead;
 
@@ -24,7 +24,7 @@ on_both_databases! {
             postal_code: "99501".into(),
             ..Address::default()
         });
-        body.amount = Some(Money::from_dollars(12_500.0).map_err(anyhow::Error::msg)?);
+        body.amount = Some(12_500.0);
         body.answers.insert("purpose".into(), "new roof".into());
 
         let lead = manager.create_lead(&body).await?;
@@ -96,7 +96,7 @@ on_both_databases! {
         app.institution("acme");
         let manager = app.staff("acme", "manager@acme.org", "manager").await;
         let mut service = new_lead("travel-notice", "Ann Lee", "ann@example.org");
-        service.amount = Some(Money::from_cents(100).map_err(anyhow::Error::msg)?);
+        service.amount = Some(1.0);
 
         let unknown = manager.create_lead(&new_lead("yacht-loan", "Ann Lee", "ann@example.org")).await;
         let with_amount = manager.create_lead(&service).await;

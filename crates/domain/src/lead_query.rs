@@ -213,8 +213,10 @@ impl LeadQuery {
         let updated_to = bound(&self.updated_to, "updated_to", Edge::End, &mut errors);
 
         let search = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-        if search.is_some_and(|q| q.chars().count() > MAX_SEARCH_LEN) {
-            errors.add("q", "must be at most 200 characters");
+        if let Some(q) = search {
+            if let Err(reason) = crate::text::clean_line(q, MAX_SEARCH_LEN) {
+                errors.add("q", reason);
+            }
         }
         let sort = match self.sort.as_deref() {
             None => Sort::default(),

@@ -13,6 +13,7 @@ pub mod phone;
 pub mod problem;
 pub mod ssn;
 pub mod status;
+pub mod text;
 pub mod wire;
 
 pub use email::Email;

@@ -16,6 +16,12 @@ impl Ssn {
         if area == "000" || area == "666" || group == "00" || serial == "0000" {
             return Err("is not a number the SSA or IRS issues");
         }
+        // Numbers starting with 9 are ITINs, whose middle digits fall in set ranges.
+        let middle: u8 = group.parse().unwrap_or(0);
+        let itin = matches!(middle, 50..=65 | 70..=88 | 90..=92 | 94..=99);
+        if area.starts_with('9') && !itin {
+            return Err("is not a number the SSA or IRS issues");
+        }
         Ok(Self(digits))
     }
 
@@ -56,6 +62,12 @@ mod tests {
             ssn,
             Ok(("***-**-6789".to_string(), "Ssn(***-**-6789)".to_string()))
         );
+    }
+
+    #[test]
+    fn an_itin_in_its_ranges_is_accepted() {
+        assert!(Ssn::parse("912-70-1234").is_ok());
+        assert!(Ssn::parse("912-66-1234").is_err());
     }
 
     #[test]

@@ -322,8 +322,9 @@ pub struct NewLead {
     /// The catalog item's slug.
     pub item: String,
     pub applicant: NewApplicant,
+    /// US dollars, at most two decimals; products only.
     #[serde(default)]
-    pub amount: Option<Money>,
+    pub amount: Option<f64>,
     #[serde(default)]
     pub term_months: Option<i32>,
     /// Form answers by field key.

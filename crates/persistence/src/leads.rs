@@ -171,6 +171,14 @@ pub fn find_by_external_id(
         .optional()?)
 }
 
+/// How many leads an institution holds.
+pub fn count(conn: &mut DbConnection, institution_id: i64) -> Result<i64, StoreError> {
+    Ok(leads::table
+        .filter(leads::institution_id.eq(institution_id))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Every lead of a member, newest first, whatever its status.
 pub fn of_member(
     conn: &mut DbConnection,
@@ -317,7 +325,7 @@ fn tenant_token(institution_id: i64) -> String {
 }
 
 /// A search that looks like a phone number matches the stored digits.
-fn search_form(text: &str) -> String {
+pub(crate) fn search_form(text: &str) -> String {
     let is_phone = text.chars().any(|c| c.is_ascii_digit())
         && text
             .chars()

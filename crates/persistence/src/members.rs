@@ -164,7 +164,8 @@ pub fn search(
         .order(members::id.desc())
         .limit(limit)
         .into_boxed();
-    if let Some(text) = text {
+    if let Some(text) = text.map(crate::leads::search_form) {
+        let text = text.as_str();
         query = match crate::leads::fts_query(conn.dialect(), institution_id, text) {
             Some(phrase) => query.filter(
                 sql::<Bool>(

@@ -2,15 +2,17 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
-use leads_domain::lead_query::LeadQuery;
+use leads_domain::lead_query::{LeadFilter, LeadQuery};
 use leads_domain::wire::{LeadDetail, LeadPage, NewLead};
 use leads_domain::{CatalogKind, Permission, Problem};
 use leads_persistence::leads::{self, ListLeads};
 use leads_persistence::{activities, catalog, products, DbConnection};
+use sha2::{Digest, Sha256};
 
 use crate::auth::Staff;
 use crate::errors::ApiError;
-use crate::extract::{JsonBody, QueryParams};
+use crate::extract::{JsonBytes, QueryParams};
+use crate::keys::Cipher;
 use crate::services::new_lead;
 use crate::state::AppState;
 use crate::views::{self, Lookups};
@@ -39,7 +41,12 @@ pub async fn list(
     QueryParams(query): QueryParams<LeadQuery>,
 ) -> Result<web::Json<LeadPage>, ApiError> {
     staff.require(Permission::LeadsRead)?;
-    let filter = query.parse().map_err(ApiError::Invalid)?;
+    let mut filter = query.parse().map_err(ApiError::Invalid)?;
+    let cipher = state.keys.cipher.clone();
+    let fingerprint = fingerprint(&filter);
+    if let Some(sealed) = filter.cursor.take() {
+        filter.cursor = Some(open_cursor(&cipher, &sealed, &fingerprint)?);
+    }
 
     let page = state
         .db(move |conn| {
@@ -62,15 +69,46 @@ pub async fn list(
                 .iter()
                 .map(|row| views::lead_summary(row, &lookups))
                 .collect::<Result<Vec<_>, _>>()?;
+            let next_cursor = page
+                .next_cursor
+                .map(|inner| cipher.seal(format!("{fingerprint}|{inner}").as_bytes()))
+                .transpose()
+                .map_err(ApiError::internal)?;
             Ok(LeadPage {
                 items,
-                next_cursor: page.next_cursor,
+                next_cursor,
                 total: page.total,
                 total_exact: page.total_exact,
             })
         })
         .await?;
     Ok(web::Json(page))
+}
+
+/// Cursors are sealed with the server's key, so that they say nothing of the rows they
+/// point at (a name, an amount) and cannot be forged, and carry the filter they were
+/// made for, so that a cursor of another filter is refused.
+fn fingerprint(filter: &LeadFilter) -> String {
+    let mut key = filter.clone();
+    key.cursor = None;
+    key.limit = 0;
+    let digest = Sha256::digest(format!("{key:?}").as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn open_cursor(cipher: &Cipher, sealed: &str, fingerprint: &str) -> Result<String, ApiError> {
+    let refused = || {
+        ApiError::invalid(
+            "cursor",
+            "does not belong to this query; start again without it",
+        )
+    };
+    let plain = cipher.open(sealed).ok_or_else(refused)?;
+    let text = String::from_utf8(plain).map_err(|_| refused())?;
+    match text.split_once('|') {
+        Some((made_for, inner)) if made_for == fingerprint => Ok(inner.to_string()),
+        _ => Err(refused()),
+    }
 }
 
 /// The catalog item ids the `item` and `kind` filters allow; `None` when neither is set.
@@ -182,9 +220,10 @@ pub fn load_detail(
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
-    JsonBody(body): JsonBody<NewLead>,
+    body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(Permission::LeadsProxy)?;
+    let body: NewLead = body.parse()?;
     let checked = new_lead::check(&body).map_err(ApiError::Invalid)?;
     let cipher = state.keys.cipher.clone();
     let detail = state

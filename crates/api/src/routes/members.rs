@@ -61,8 +61,11 @@ pub async fn list(
         .q
         .map(|q| q.trim().to_lowercase())
         .filter(|q| !q.is_empty());
-    if text.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(ApiError::invalid("q", "must be at most 200 characters"));
+    if let Some(Err(reason)) = text
+        .as_deref()
+        .map(|q| leads_domain::text::clean_line(q, 200))
+    {
+        return Err(ApiError::invalid("q", reason));
     }
     let page = state
         .db(move |conn| {

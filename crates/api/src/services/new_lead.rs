@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, Utc};
 use leads_domain::lead_query::valid_slug;
 use leads_domain::problem::FieldErrors;
+use leads_domain::text::{clean_line, person_name};
 use leads_domain::wire::{Address, Answer, NewLead};
 use leads_domain::{Channel, Email, FieldError, LeadStatus, Money, Phone, Ssn};
 use leads_persistence::catalog::{self, CatalogItemRow};
@@ -15,7 +16,7 @@ use serde_json::json;
 
 use crate::auth::Staff;
 use crate::errors::ApiError;
-use crate::keys::SsnCipher;
+use crate::keys::Cipher;
 use crate::services::activity::{self, ActorKind};
 
 /// The most answers one request may carry, and the longest text answer.
@@ -44,12 +45,10 @@ pub fn check(body: &NewLead) -> Result<CheckedLead, Vec<FieldError>> {
     if !valid_slug(&body.item) {
         errors.add("item", "must be the slug of a product or service");
     }
-    let name = applicant.name.trim().to_string();
-    if name.is_empty() {
-        errors.add("applicant.name", "must not be empty");
-    } else if name.chars().count() > 200 {
-        errors.add("applicant.name", "must be at most 200 characters");
-    }
+    let name = errors.check("applicant.name", person_name(&applicant.name));
+    let amount = body
+        .amount
+        .and_then(|dollars| errors.check("amount", Money::from_dollars(dollars)));
     let email = errors.check("applicant.email", Email::parse(&applicant.email));
     let phone = applicant
         .phone
@@ -85,7 +84,12 @@ pub fn check(body: &NewLead) -> Result<CheckedLead, Vec<FieldError>> {
     }
 
     errors.into_result()?;
-    let email = email.ok_or_else(|| vec![FieldError::new("applicant.email", "is required")])?;
+    let (Some(name), Some(email)) = (name, email) else {
+        return Err(vec![FieldError::new(
+            "applicant",
+            "needs a name and an email",
+        )]);
+    };
     Ok(CheckedLead {
         item: body.item.clone(),
         name,
@@ -95,7 +99,7 @@ pub fn check(body: &NewLead) -> Result<CheckedLead, Vec<FieldError>> {
         address: applicant.address.clone(),
         ssn,
         authenticated: applicant.authenticated,
-        amount: body.amount,
+        amount,
         term_months: body.term_months,
         answers: body.answers.clone(),
     })
@@ -109,10 +113,14 @@ fn check_address(address: &Address, field: &str, errors: &mut FieldErrors) {
         ("postal_code", &address.postal_code),
     ];
     for (part, value) in required {
-        if value.trim().is_empty() {
-            errors.add(format!("{field}.{part}"), "must not be empty");
-        } else if value.chars().count() > 200 {
-            errors.add(format!("{field}.{part}"), "must be at most 200 characters");
+        if let Err(reason) = clean_line(value, 200) {
+            errors.add(format!("{field}.{part}"), reason);
+        }
+    }
+    let optional = [("line2", &address.line2), ("country", &address.country)];
+    for (part, value) in optional {
+        if let Some(Err(reason)) = value.as_deref().map(|v| clean_line(v, 200)) {
+            errors.add(format!("{field}.{part}"), reason);
         }
     }
 }
@@ -146,7 +154,7 @@ fn form_fields(item: &CatalogItemRow) -> Result<Vec<String>, StoreError> {
 /// transaction. Returns the lead's id.
 pub fn create_for_staff(
     conn: &mut DbConnection,
-    cipher: &SsnCipher,
+    cipher: &Cipher,
     staff: &Staff,
     lead: CheckedLead,
 ) -> Result<i64, ApiError> {

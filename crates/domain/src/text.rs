@@ -1,0 +1,52 @@
+//! Free text typed by people: names, address lines, searches.
+
+/// Characters that change how text displays without being visible: bidirectional
+/// overrides and isolates, zero-width spaces and joiners, the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// One line of text: trimmed, with no control or invisible characters, not empty, and
+/// at most `max` characters.
+pub fn clean_line(raw: &str, max: usize) -> Result<String, &'static str> {
+    let text = raw.trim();
+    if text.chars().any(|c| c.is_control() || is_invisible(c)) {
+        return Err("must not contain control or invisible characters");
+    }
+    if text.is_empty() {
+        return Err("must not be empty");
+    }
+    if text.chars().count() > max {
+        return Err("is too long");
+    }
+    Ok(text.to_string())
+}
+
+/// A person's name: a clean line of at most 200 characters with at least one letter.
+pub fn person_name(raw: &str) -> Result<String, &'static str> {
+    let name = clean_line(raw, 200)?;
+    if !name.chars().any(char::is_alphabetic) {
+        return Err("must contain letters");
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{clean_line, person_name};
+
+    #[test]
+    fn names_are_trimmed_and_need_letters() {
+        assert_eq!(person_name("  Ann Lee "), Ok("Ann Lee".to_string()));
+        assert!(person_name("1234").is_err());
+        assert!(person_name("\u{200B}").is_err());
+    }
+
+    #[test]
+    fn control_and_invisible_characters_are_refused() {
+        for raw in ["a\u{0}b", "line\nbreak", "evil\u{202E}txt", "tab\there"] {
+            assert!(clean_line(raw, 50).is_err(), "{raw:?} was accepted");
+        }
+        assert!(clean_line("ok", 1).is_err());
+    }
+}
