@@ -186,3 +186,24 @@ on_both_databases! {
         Ok(())
     }
 }
+
+on_both_databases! {
+    async fn ten_failed_sign_ins_lock_the_account_for_a_while(app: TestApp) -> anyhow::Result<()> {
+        app.institution("acme");
+        let owner = app.staff("acme", "owner@acme.org", "owner").await;
+        let owner_id = owner.me().await?.user.id.0;
+
+        for _ in 0..10 {
+            assert!(app.client.login("owner@acme.org", "wrong guess").await.is_err());
+        }
+        let locked = app.client.login("owner@acme.org", PASSWORD).await;
+        diesel::update(staff_users::table.find(owner_id))
+            .set(staff_users::locked_until.eq(None::<chrono::NaiveDateTime>))
+            .execute(&mut *app.conn())?;
+        let unlocked = app.client.login("owner@acme.org", PASSWORD).await;
+
+        assert_eq!(locked.err().and_then(|e| e.status()), Some(401));
+        assert!(unlocked.is_ok());
+        Ok(())
+    }
+}

@@ -35,6 +35,8 @@ diesel::table! {
         password_hash -> Text,
         role_id -> BigInt,
         active -> Bool,
+        failed_sign_ins -> Integer,
+        locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }
 }

@@ -19,7 +19,48 @@ pub struct StaffUserRow {
     pub password_hash: String,
     pub role_id: i64,
     pub active: bool,
+    pub failed_sign_ins: i32,
+    pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+}
+
+impl StaffUserRow {
+    pub fn is_locked(&self, at: NaiveDateTime) -> bool {
+        self.locked_until.is_some_and(|until| until > at)
+    }
+}
+
+/// Consecutive failed sign-ins after which an account is locked, and for how long.
+pub const LOCK_AFTER_FAILURES: i32 = 10;
+pub const LOCK_MINUTES: i64 = 15;
+
+/// Counts a failed sign-in; the tenth in a row locks the account for a while.
+pub fn record_failed_sign_in(conn: &mut DbConnection, user_id: i64) -> Result<bool, StoreError> {
+    conn.write(|conn| {
+        let failures: i32 = staff_users::table
+            .find(user_id)
+            .select(staff_users::failed_sign_ins)
+            .first(conn)?;
+        let failures = failures + 1;
+        let lock = failures >= LOCK_AFTER_FAILURES;
+        let locked_until = lock.then(|| now() + chrono::Duration::minutes(LOCK_MINUTES));
+        diesel::update(staff_users::table.find(user_id))
+            .set((
+                staff_users::failed_sign_ins.eq(if lock { 0 } else { failures }),
+                staff_users::locked_until.eq(locked_until),
+            ))
+            .execute(conn)?;
+        Ok(lock)
+    })
+}
+
+/// Clears the count of failed sign-ins after a successful one.
+pub fn record_sign_in(conn: &mut DbConnection, user_id: i64) -> Result<(), StoreError> {
+    diesel::update(staff_users::table.find(user_id))
+        .filter(staff_users::failed_sign_ins.ne(0))
+        .set(staff_users::failed_sign_ins.eq(0))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub struct NewStaffUser<'a> {

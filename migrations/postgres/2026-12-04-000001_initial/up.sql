@@ -30,6 +30,8 @@ CREATE TABLE staff_users (
     password_hash TEXT NOT NULL,
     role_id BIGINT NOT NULL REFERENCES roles (id),
     active BOOLEAN NOT NULL,
+    failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+    locked_until TIMESTAMP,
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX staff_users_institution ON staff_users (institution_id);

@@ -40,21 +40,49 @@ pub async fn login(
         .await?;
 
     let password = body.password;
+    let at = leads_persistence::time::now();
     let verified = web::block(move || match user {
-        Some(user) if user.active && password::verify(&password, &user.password_hash) => Some(user),
-        Some(_) => None,
+        Some(user) if user.is_locked(at) => {
+            password::verify(&password, password::decoy());
+            Err(Some(user.id))
+        }
+        Some(user) if user.active && password::verify(&password, &user.password_hash) => Ok(user),
+        Some(user) => {
+            password::verify(&password, password::decoy());
+            Err(Some(user.id))
+        }
         None => {
             password::verify(&password, password::decoy());
-            None
+            Err(None)
         }
     })
     .await
     .map_err(ApiError::internal)?;
-    let user = verified.ok_or(ApiError::Unauthorized(WRONG_CREDENTIALS))?;
+    let user = match verified {
+        Ok(user) => user,
+        Err(known) => {
+            if let Some(user_id) = known {
+                let locked = state
+                    .db(move |conn| Ok(users::record_failed_sign_in(conn, user_id)?))
+                    .await?;
+                tracing::warn!(
+                    user.id = user_id,
+                    account.locked = locked,
+                    "failed staff sign-in"
+                );
+            } else {
+                tracing::warn!("failed staff sign-in for an unknown email");
+            }
+            return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
+        }
+    };
 
     let issuer = state.clone();
     let response = state
-        .db(move |conn| issue_tokens(&issuer, conn, &user))
+        .db(move |conn| {
+            users::record_sign_in(conn, user.id)?;
+            issue_tokens(&issuer, conn, &user)
+        })
         .await?;
     tracing::info!(user.id = response.0, "staff signed in");
     Ok(web::Json(response.1))
