@@ -5,6 +5,7 @@ mod support;
 use leads_domain::lead_query::LeadQuery;
 use leads_domain::Problem;
 use serde_json::json;
+use support::TestApp;
 
 async fn problem(response: reqwest::Response) -> anyhow::Result<(u16, String, Problem)> {
     let status = response.status().as_u16();
@@ -47,193 +48,300 @@ async fn lead_count(app: &support::TestApp, token: &str) -> anyhow::Result<i64> 
     Ok(app.client.with_token(token).leads(&all).await?.total)
 }
 
-on_both_databases! {
-    async fn malformed_json_is_a_400_problem_and_writes_nothing(app: TestApp) -> anyhow::Result<()> {
-        let token = token(&app).await?;
-        let http = reqwest::Client::new();
+async fn malformed_json_is_a_400_problem_and_writes_nothing(app: TestApp) -> anyhow::Result<()> {
+    let token = token(&app).await?;
+    let http = reqwest::Client::new();
 
-        let response = http
-            .post(format!("{}/api/v1/leads", app.base))
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(r#"{"item": "personal-loan", "applicant": {"#)
-            .send()
-            .await?;
+    let response = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"item": "personal-loan", "applicant": {"#)
+        .send()
+        .await?;
 
-        let (status, content_type, body) = problem(response).await?;
-        assert_eq!((status, content_type.as_str()), (400, "application/problem+json"));
-        assert_eq!(body.status, 400);
-        assert_eq!(lead_count(&app, &token).await?, 0);
-        Ok(())
-    }
+    let (status, content_type, body) = problem(response).await?;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (400, "application/problem+json")
+    );
+    assert_eq!(body.status, 400);
+    assert_eq!(lead_count(&app, &token).await?, 0);
+    Ok(())
 }
 
-on_both_databases! {
-    async fn invalid_values_name_every_field_and_write_nothing(app: TestApp) -> anyhow::Result<()> {
-        let token = token(&app).await?;
-        let http = reqwest::Client::new();
-        let body = json!({
-            "item": "personal-loan",
-            "applicant": {"name": " ", "email": "not-an-email", "phone": "call me", "ssn": "000-12-3456"},
-            "amount": 100.001,
-            "term_months": 0
-        });
+on_both_databases!(malformed_json_is_a_400_problem_and_writes_nothing);
 
-        let response = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&body).send().await?;
+async fn invalid_values_name_every_field_and_write_nothing(app: TestApp) -> anyhow::Result<()> {
+    let token = token(&app).await?;
+    let http = reqwest::Client::new();
+    let body = json!({
+        "item": "personal-loan",
+        "applicant": {"name": " ", "email": "not-an-email", "phone": "call me", "ssn": "000-12-3456"},
+        "amount": 100.001,
+        "term_months": 0
+    });
 
-        let (status, _, body) = problem(response).await?;
-        let fields: Vec<&str> = body.errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(status, 422);
-        assert_eq!(
-            fields,
-            ["applicant.name", "amount", "applicant.email", "applicant.phone", "applicant.ssn", "term_months"]
-        );
-        assert_eq!(lead_count(&app, &token).await?, 0);
-        Ok(())
-    }
+    let response = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await?;
+
+    let (status, _, body) = problem(response).await?;
+    let fields: Vec<&str> = body.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(status, 422);
+    assert_eq!(
+        fields,
+        [
+            "applicant.name",
+            "amount",
+            "applicant.email",
+            "applicant.phone",
+            "applicant.ssn",
+            "term_months"
+        ]
+    );
+    assert_eq!(lead_count(&app, &token).await?, 0);
+    Ok(())
 }
 
-on_both_databases! {
-    async fn fields_the_caller_may_not_set_are_refused(app: TestApp) -> anyhow::Result<()> {
-        let token = token(&app).await?;
-        let http = reqwest::Client::new();
-        let body = json!({
-            "item": "personal-loan",
-            "applicant": {"name": "Ann Lee", "email": "ann@example.org"},
-            "status": "approved"
-        });
+on_both_databases!(invalid_values_name_every_field_and_write_nothing);
 
-        let response = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&body).send().await?;
-        let (status, _, problem_body) = problem(response).await?;
-        let answers = json!({
-            "item": "personal-loan",
-            "applicant": {"name": "Ann Lee", "email": "ann@example.org"},
-            "answers": {"status": "approved"}
-        });
-        let response = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&answers).send().await?;
-        let (answers_status, _, answers_problem) = problem(response).await?;
+async fn fields_the_caller_may_not_set_are_refused(app: TestApp) -> anyhow::Result<()> {
+    let token = token(&app).await?;
+    let http = reqwest::Client::new();
+    let body = json!({
+        "item": "personal-loan",
+        "applicant": {"name": "Ann Lee", "email": "ann@example.org"},
+        "status": "approved"
+    });
 
-        assert_eq!(status, 422);
-        assert_eq!(problem_body.errors[0].field, "status");
-        assert_eq!(answers_status, 422);
-        assert_eq!(answers_problem.errors[0].field, "answers.status");
-        assert_eq!(lead_count(&app, &token).await?, 0);
-        Ok(())
-    }
+    let response = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await?;
+    let (status, _, problem_body) = problem(response).await?;
+    let answers = json!({
+        "item": "personal-loan",
+        "applicant": {"name": "Ann Lee", "email": "ann@example.org"},
+        "answers": {"status": "approved"}
+    });
+    let response = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .json(&answers)
+        .send()
+        .await?;
+    let (answers_status, _, answers_problem) = problem(response).await?;
+
+    assert_eq!(status, 422);
+    assert_eq!(problem_body.errors[0].field, "status");
+    assert_eq!(answers_status, 422);
+    assert_eq!(answers_problem.errors[0].field, "answers.status");
+    assert_eq!(lead_count(&app, &token).await?, 0);
+    Ok(())
 }
 
-on_both_databases! {
-    async fn unknown_routes_wrong_methods_and_bad_ids_are_problems(app: TestApp) -> anyhow::Result<()> {
-        let token = token(&app).await?;
-        let http = reqwest::Client::new();
+on_both_databases!(fields_the_caller_may_not_set_are_refused);
 
-        let unknown = http.get(format!("{}/api/v1/nothing-here", app.base)).send().await?;
-        let wrong_method = http.delete(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).send().await?;
-        let allow = wrong_method.headers().get("allow").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let bad_id = http.get(format!("{}/api/v1/leads/abc", app.base)).bearer_auth(&token).send().await?;
-        let bad_query = http.get(format!("{}/api/v1/leads?limit=lots", app.base)).bearer_auth(&token).send().await?;
-        let unknown_param = http.get(format!("{}/api/v1/leads?colour=red", app.base)).bearer_auth(&token).send().await?;
+async fn unknown_routes_wrong_methods_and_bad_ids_are_problems(app: TestApp) -> anyhow::Result<()> {
+    let token = token(&app).await?;
+    let http = reqwest::Client::new();
 
-        assert_eq!(problem(unknown).await?.0, 404);
-        assert_eq!(problem(wrong_method).await?.0, 405);
-        assert_eq!(allow.as_deref(), Some("GET, POST"));
-        assert_eq!(problem(bad_id).await?.0, 404);
-        let (status, _, body) = problem(bad_query).await?;
-        assert_eq!((status, body.errors[0].field.as_str()), (422, "limit"));
-        let (status, _, body) = problem(unknown_param).await?;
-        assert_eq!((status, body.errors[0].field.as_str()), (422, "colour"));
-        Ok(())
-    }
+    let unknown = http
+        .get(format!("{}/api/v1/nothing-here", app.base))
+        .send()
+        .await?;
+    let wrong_method = http
+        .delete(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let allow = wrong_method
+        .headers()
+        .get("allow")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bad_id = http
+        .get(format!("{}/api/v1/leads/abc", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let bad_query = http
+        .get(format!("{}/api/v1/leads?limit=lots", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let unknown_param = http
+        .get(format!("{}/api/v1/leads?colour=red", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+
+    assert_eq!(problem(unknown).await?.0, 404);
+    assert_eq!(problem(wrong_method).await?.0, 405);
+    assert_eq!(allow.as_deref(), Some("GET, POST"));
+    assert_eq!(problem(bad_id).await?.0, 404);
+    let (status, _, body) = problem(bad_query).await?;
+    assert_eq!((status, body.errors[0].field.as_str()), (422, "limit"));
+    let (status, _, body) = problem(unknown_param).await?;
+    assert_eq!((status, body.errors[0].field.as_str()), (422, "colour"));
+    Ok(())
 }
 
-on_both_databases! {
-    async fn oversized_and_non_json_bodies_are_refused(app: TestApp) -> anyhow::Result<()> {
-        let token = token(&app).await?;
-        let http = reqwest::Client::new();
-        let huge = format!(r#"{{"item": "personal-loan", "padding": "{}"}}"#, "x".repeat(2 << 20));
+on_both_databases!(unknown_routes_wrong_methods_and_bad_ids_are_problems);
 
-        let too_large = http
-            .post(format!("{}/api/v1/leads", app.base))
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(huge)
-            .send()
-            .await?;
-        let not_json = http
-            .post(format!("{}/api/v1/leads", app.base))
-            .bearer_auth(&token)
-            .header("content-type", "text/plain")
-            .body("item=personal-loan")
-            .send()
-            .await?;
+async fn oversized_and_non_json_bodies_are_refused(app: TestApp) -> anyhow::Result<()> {
+    let token = token(&app).await?;
+    let http = reqwest::Client::new();
+    let huge = format!(
+        r#"{{"item": "personal-loan", "padding": "{}"}}"#,
+        "x".repeat(2 << 20)
+    );
 
-        assert_eq!(problem(too_large).await?.0, 413);
-        assert_eq!(problem(not_json).await?.0, 415);
-        assert_eq!(lead_count(&app, &token).await?, 0);
-        Ok(())
-    }
+    let too_large = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await?;
+    let not_json = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("item=personal-loan")
+        .send()
+        .await?;
+
+    assert_eq!(problem(too_large).await?.0, 413);
+    assert_eq!(problem(not_json).await?.0, 415);
+    assert_eq!(lead_count(&app, &token).await?, 0);
+    Ok(())
 }
 
-on_both_databases! {
-    async fn control_characters_are_refused_not_stored_or_crashed_on(app: TestApp) -> anyhow::Result<()> {
-        let token = token(&app).await?;
-        let http = reqwest::Client::new();
-        let body = json!({"item": "auto-loan", "applicant": {"name": "Ann\u{0}Lee", "email": "ann@example.org"}});
+on_both_databases!(oversized_and_non_json_bodies_are_refused);
 
-        let create = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&body).send().await?;
-        let search = http.get(format!("{}/api/v1/leads?q=lee%00", app.base)).bearer_auth(&token).send().await?;
-        let only_nul = http.get(format!("{}/api/v1/leads?q=%00", app.base)).bearer_auth(&token).send().await?;
-        let members = http.get(format!("{}/api/v1/members?q=a%00b", app.base)).bearer_auth(&token).send().await?;
+async fn control_characters_are_refused_not_stored_or_crashed_on(
+    app: TestApp,
+) -> anyhow::Result<()> {
+    let token = token(&app).await?;
+    let http = reqwest::Client::new();
+    let body = json!({"item": "auto-loan", "applicant": {"name": "Ann\u{0}Lee", "email": "ann@example.org"}});
 
-        let (status, _, created) = problem(create).await?;
-        assert_eq!((status, created.errors[0].field.as_str()), (422, "applicant.name"));
-        assert_eq!(problem(search).await?.2.errors[0].field, "q");
-        assert_eq!(problem(only_nul).await?.0, 422);
-        assert_eq!(problem(members).await?.0, 422);
-        assert_eq!(lead_count(&app, &token).await?, 0);
-        Ok(())
-    }
+    let create = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await?;
+    let search = http
+        .get(format!("{}/api/v1/leads?q=lee%00", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let only_nul = http
+        .get(format!("{}/api/v1/leads?q=%00", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let members = http
+        .get(format!("{}/api/v1/members?q=a%00b", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+
+    let (status, _, created) = problem(create).await?;
+    assert_eq!(
+        (status, created.errors[0].field.as_str()),
+        (422, "applicant.name")
+    );
+    assert_eq!(problem(search).await?.2.errors[0].field, "q");
+    assert_eq!(problem(only_nul).await?.0, 422);
+    assert_eq!(problem(members).await?.0, 422);
+    assert_eq!(lead_count(&app, &token).await?, 0);
+    Ok(())
 }
 
-on_both_databases! {
-    async fn missing_and_mistyped_fields_are_named_in_plain_words(app: TestApp) -> anyhow::Result<()> {
-        let token = token(&app).await?;
-        let http = reqwest::Client::new();
-        let missing = json!({"item": "auto-loan", "applicant": {"name": "Ann Lee"}});
-        let mistyped = json!({"item": "auto-loan", "applicant": {"name": "Ann Lee", "email": "a@b.org"}, "term_months": "ten"});
+on_both_databases!(control_characters_are_refused_not_stored_or_crashed_on);
 
-        let missing = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&missing).send().await?;
-        let mistyped = http.post(format!("{}/api/v1/leads", app.base)).bearer_auth(&token).json(&mistyped).send().await?;
+async fn missing_and_mistyped_fields_are_named_in_plain_words(app: TestApp) -> anyhow::Result<()> {
+    let token = token(&app).await?;
+    let http = reqwest::Client::new();
+    let missing = json!({"item": "auto-loan", "applicant": {"name": "Ann Lee"}});
+    let mistyped = json!({"item": "auto-loan", "applicant": {"name": "Ann Lee", "email": "a@b.org"}, "term_months": "ten"});
 
-        let missing = problem(missing).await?.2.errors[0].clone();
-        let mistyped = problem(mistyped).await?.2.errors[0].clone();
-        assert_eq!((missing.field.as_str(), missing.reason.as_str()), ("applicant.email", "is required"));
-        assert_eq!(mistyped.field, "term_months");
-        assert_eq!(mistyped.reason, "must be a whole number in range");
-        Ok(())
-    }
+    let missing = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .json(&missing)
+        .send()
+        .await?;
+    let mistyped = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .json(&mistyped)
+        .send()
+        .await?;
+
+    let missing = problem(missing).await?.2.errors[0].clone();
+    let mistyped = problem(mistyped).await?.2.errors[0].clone();
+    assert_eq!(
+        (missing.field.as_str(), missing.reason.as_str()),
+        ("applicant.email", "is required")
+    );
+    assert_eq!(mistyped.field, "term_months");
+    assert_eq!(mistyped.reason, "must be a whole number in range");
+    Ok(())
 }
 
-on_both_databases! {
-    async fn a_viewer_learns_nothing_of_a_body_it_may_not_send(app: TestApp) -> anyhow::Result<()> {
-        app.institution("acme");
-        leads_api::admin::create_user(&mut app.conn(), "acme", "viewer@acme.org", None, "viewer", support::PASSWORD)?;
-        let token = app.client.login("viewer@acme.org", support::PASSWORD).await?.access_token;
-        let http = reqwest::Client::new();
+on_both_databases!(missing_and_mistyped_fields_are_named_in_plain_words);
 
-        let response = http
-            .post(format!("{}/api/v1/leads", app.base))
-            .bearer_auth(&token)
-            .json(&json!({"item": 5}))
-            .send()
-            .await?;
-        let cache = http.get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await?;
+async fn a_viewer_learns_nothing_of_a_body_it_may_not_send(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    leads_api::admin::create_user(
+        &mut app.conn(),
+        "acme",
+        "viewer@acme.org",
+        None,
+        "viewer",
+        support::PASSWORD,
+    )?;
+    let token = app
+        .client
+        .login("viewer@acme.org", support::PASSWORD)
+        .await?
+        .access_token;
+    let http = reqwest::Client::new();
 
-        assert_eq!(problem(response).await?.0, 403);
-        let header = |name: &str| cache.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        assert_eq!(header("cache-control").as_deref(), Some("no-store"));
-        assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
-        assert!(header("x-request-id").is_some());
-        Ok(())
-    }
+    let response = http
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .json(&json!({"item": 5}))
+        .send()
+        .await?;
+    let cache = http
+        .get(format!("{}/api/v1/me", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+
+    assert_eq!(problem(response).await?.0, 403);
+    let header = |name: &str| {
+        cache
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    assert_eq!(header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert!(header("x-request-id").is_some());
+    Ok(())
 }
+
+on_both_databases!(a_viewer_learns_nothing_of_a_body_it_may_not_send);

@@ -8,168 +8,212 @@ use leads_domain::lead_query::LeadQuery;
 use leads_domain::wire::Address;
 use leads_domain::{Channel, LeadStatus};
 use leads_persistence::schema::{leads, members};
-use support::new_lead;
+use support::{new_lead, TestApp};
 
-on_both_databases! {
-    async fn a_proxy_lead_is_created_with_its_member_and_timeline(app: TestApp) -> anyhow::Result<()> {
-        app.institution("acme");
-        let manager = app.staff("acme", "manager@acme.org", "manager").await;
-        let mut body = new_lead("personal-loan", "Ann Lee", "Ann.Lee@Example.org");
-        body.applicant.ssn = Some("123-45-6789".into());
-        body.applicant.phone = Some("(907) 555-0100".into());
-        body.applicant.address = Some(Address {
-            line1: "1 Main St".into(),
-            city: "Anchorage".into(),
-            state: "AK".into(),
-            postal_code: "99501".into(),
-            ..Address::default()
-        });
-        body.amount = Some(12_500.0);
-        body.answers.insert("purpose".into(), "new roof".into());
+async fn a_proxy_lead_is_created_with_its_member_and_timeline(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let manager = app.staff("acme", "manager@acme.org", "manager").await;
+    let mut body = new_lead("personal-loan", "Ann Lee", "Ann.Lee@Example.org");
+    body.applicant.ssn = Some("123-45-6789".into());
+    body.applicant.phone = Some("(907) 555-0100".into());
+    body.applicant.address = Some(Address {
+        line1: "1 Main St".into(),
+        city: "Anchorage".into(),
+        state: "AK".into(),
+        postal_code: "99501".into(),
+        ..Address::default()
+    });
+    body.amount = Some(12_500.0);
+    body.answers.insert("purpose".into(), "new roof".into());
 
-        let lead = manager.create_lead(&body).await?;
+    let lead = manager.create_lead(&body).await?;
 
-        assert_eq!(lead.status, LeadStatus::InProgress);
-        assert_eq!(lead.channel, Channel::LenderProxy);
-        assert!(lead.registered);
-        assert_eq!(lead.applicant.email.as_deref(), Some("ann.lee@example.org"));
-        assert_eq!(lead.applicant.ssn_masked.as_deref(), Some("***-**-6789"));
-        assert_eq!(lead.answers["purpose"].source, "proxy");
-        assert_eq!(lead.created_by.as_ref().map(|u| u.name.as_str()), Some("manager"));
-        assert_eq!(lead.timeline[0].action, "lead.created");
-        let stored: (Option<String>, Option<String>) = leads::table
-            .find(lead.id.0)
-            .select((leads::ssn_encrypted, leads::ssn_last4))
-            .first(&mut *app.conn())?;
-        assert!(stored.0.is_some_and(|s| !s.contains("123456789")), "the SSN is not encrypted at rest");
-        assert_eq!(stored.1.as_deref(), Some("6789"));
-        Ok(())
-    }
+    assert_eq!(lead.status, LeadStatus::InProgress);
+    assert_eq!(lead.channel, Channel::LenderProxy);
+    assert!(lead.registered);
+    assert_eq!(lead.applicant.email.as_deref(), Some("ann.lee@example.org"));
+    assert_eq!(lead.applicant.ssn_masked.as_deref(), Some("***-**-6789"));
+    assert_eq!(lead.answers["purpose"].source, "proxy");
+    assert_eq!(
+        lead.created_by.as_ref().map(|u| u.name.as_str()),
+        Some("manager")
+    );
+    assert_eq!(lead.timeline[0].action, "lead.created");
+    let stored: (Option<String>, Option<String>) = leads::table
+        .find(lead.id.0)
+        .select((leads::ssn_encrypted, leads::ssn_last4))
+        .first(&mut *app.conn())?;
+    assert!(
+        stored.0.is_some_and(|s| !s.contains("123456789")),
+        "the SSN is not encrypted at rest"
+    );
+    assert_eq!(stored.1.as_deref(), Some("6789"));
+    Ok(())
 }
 
-on_both_databases! {
-    async fn the_member_is_found_by_email_within_the_institution(app: TestApp) -> anyhow::Result<()> {
-        app.institution("acme");
-        app.institution("other");
-        let manager = app.staff("acme", "manager@acme.org", "manager").await;
-        let outsider = app.staff("other", "manager@other.org", "manager").await;
+on_both_databases!(a_proxy_lead_is_created_with_its_member_and_timeline);
 
-        let first = manager.create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org")).await?;
-        let second = manager.create_lead(&new_lead("credit-card", "Ann Lee", "ANN@example.org")).await?;
-        let elsewhere = outsider.create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org")).await?;
-        let profile = manager.member(first.member_id).await?;
+async fn the_member_is_found_by_email_within_the_institution(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    app.institution("other");
+    let manager = app.staff("acme", "manager@acme.org", "manager").await;
+    let outsider = app.staff("other", "manager@other.org", "manager").await;
 
-        assert_eq!(first.member_id, second.member_id);
-        assert_ne!(first.member_id, elsewhere.member_id);
-        assert_eq!(profile.leads.len(), 2);
-        Ok(())
-    }
+    let first = manager
+        .create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org"))
+        .await?;
+    let second = manager
+        .create_lead(&new_lead("credit-card", "Ann Lee", "ANN@example.org"))
+        .await?;
+    let elsewhere = outsider
+        .create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org"))
+        .await?;
+    let profile = manager.member(first.member_id).await?;
+
+    assert_eq!(first.member_id, second.member_id);
+    assert_ne!(first.member_id, elsewhere.member_id);
+    assert_eq!(profile.leads.len(), 2);
+    Ok(())
 }
 
-on_both_databases! {
-    async fn an_unverified_walk_in_stays_unregistered_and_hidden(app: TestApp) -> anyhow::Result<()> {
-        app.institution("acme");
-        let manager = app.staff("acme", "manager@acme.org", "manager").await;
-        let mut body = new_lead("personal-loan", "Walk In", "walkin@example.org");
-        body.applicant.authenticated = false;
+on_both_databases!(the_member_is_found_by_email_within_the_institution);
 
-        let lead = manager.create_lead(&body).await?;
-        let default = manager.leads(&LeadQuery::default()).await?;
-        let unregistered = manager
-            .leads(&LeadQuery { borrower: Some("unregistered".into()), ..LeadQuery::default() })
+async fn an_unverified_walk_in_stays_unregistered_and_hidden(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let manager = app.staff("acme", "manager@acme.org", "manager").await;
+    let mut body = new_lead("personal-loan", "Walk In", "walkin@example.org");
+    body.applicant.authenticated = false;
+
+    let lead = manager.create_lead(&body).await?;
+    let default = manager.leads(&LeadQuery::default()).await?;
+    let unregistered = manager
+        .leads(&LeadQuery {
+            borrower: Some("unregistered".into()),
+            ..LeadQuery::default()
+        })
+        .await?;
+    let registered: bool = members::table
+        .find(lead.member_id.0)
+        .select(members::registered)
+        .first(&mut *app.conn())?;
+
+    assert!(!lead.registered);
+    assert!(!registered);
+    assert_eq!(default.total, 0);
+    assert_eq!(unregistered.items[0].id, lead.id);
+    Ok(())
+}
+
+on_both_databases!(an_unverified_walk_in_stays_unregistered_and_hidden);
+
+async fn an_unknown_item_or_an_amount_on_a_service_is_refused(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let manager = app.staff("acme", "manager@acme.org", "manager").await;
+    let mut service = new_lead("travel-notice", "Ann Lee", "ann@example.org");
+    service.amount = Some(1.0);
+
+    let unknown = manager
+        .create_lead(&new_lead("yacht-loan", "Ann Lee", "ann@example.org"))
+        .await;
+    let with_amount = manager.create_lead(&service).await;
+    let members = manager.members(&MemberQuery::default()).await?;
+
+    assert_eq!(unknown.err().and_then(|e| e.status()), Some(422));
+    assert_eq!(with_amount.err().and_then(|e| e.status()), Some(422));
+    assert!(
+        members.items.is_empty(),
+        "a refused lead left its member behind"
+    );
+    Ok(())
+}
+
+on_both_databases!(an_unknown_item_or_an_amount_on_a_service_is_refused);
+
+async fn members_are_searched_and_paged(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let manager = app.staff("acme", "manager@acme.org", "manager").await;
+    for name in ["Ann Lee", "Bo Chan", "Cy Diaz"] {
+        let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
+        manager
+            .create_lead(&new_lead("auto-loan", name, &email))
             .await?;
-        let registered: bool = members::table
-            .find(lead.member_id.0)
-            .select(members::registered)
-            .first(&mut *app.conn())?;
-
-        assert!(!lead.registered);
-        assert!(!registered);
-        assert_eq!(default.total, 0);
-        assert_eq!(unregistered.items[0].id, lead.id);
-        Ok(())
     }
+
+    let found = manager
+        .members(&MemberQuery {
+            q: Some("CHAN".into()),
+            ..MemberQuery::default()
+        })
+        .await?;
+    let first = manager
+        .members(&MemberQuery {
+            limit: Some(2),
+            ..MemberQuery::default()
+        })
+        .await?;
+    let rest = manager
+        .members(&MemberQuery {
+            limit: Some(2),
+            cursor: first.next_cursor.clone(),
+            ..MemberQuery::default()
+        })
+        .await?;
+
+    assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].name.as_deref(), Some("Bo Chan"));
+    assert_eq!(first.items.len() + rest.items.len(), 3);
+    assert!(rest.next_cursor.is_none());
+    Ok(())
 }
 
-on_both_databases! {
-    async fn an_unknown_item_or_an_amount_on_a_service_is_refused(app: TestApp) -> anyhow::Result<()> {
-        app.institution("acme");
-        let manager = app.staff("acme", "manager@acme.org", "manager").await;
-        let mut service = new_lead("travel-notice", "Ann Lee", "ann@example.org");
-        service.amount = Some(1.0);
+on_both_databases!(members_are_searched_and_paged);
 
-        let unknown = manager.create_lead(&new_lead("yacht-loan", "Ann Lee", "ann@example.org")).await;
-        let with_amount = manager.create_lead(&service).await;
-        let members = manager.members(&MemberQuery::default()).await?;
+async fn concurrent_leads_for_one_email_share_one_member(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let manager = app.staff("acme", "manager@acme.org", "manager").await;
 
-        assert_eq!(unknown.err().and_then(|e| e.status()), Some(422));
-        assert_eq!(with_amount.err().and_then(|e| e.status()), Some(422));
-        assert!(members.items.is_empty(), "a refused lead left its member behind");
-        Ok(())
-    }
-}
-
-on_both_databases! {
-    async fn members_are_searched_and_paged(app: TestApp) -> anyhow::Result<()> {
-        app.institution("acme");
-        let manager = app.staff("acme", "manager@acme.org", "manager").await;
-        for name in ["Ann Lee", "Bo Chan", "Cy Diaz"] {
-            let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
-            manager.create_lead(&new_lead("auto-loan", name, &email)).await?;
+    let attempts = (0..12).map(|_| {
+        let manager = manager.clone();
+        async move {
+            manager
+                .create_lead(&new_lead("auto-loan", "Race Person", "race@example.org"))
+                .await
         }
+    });
+    let leads = futures_util::future::join_all(attempts).await;
 
-        let found = manager.members(&MemberQuery { q: Some("CHAN".into()), ..MemberQuery::default() }).await?;
-        let first = manager.members(&MemberQuery { limit: Some(2), ..MemberQuery::default() }).await?;
-        let rest = manager
-            .members(&MemberQuery { limit: Some(2), cursor: first.next_cursor.clone(), ..MemberQuery::default() })
-            .await?;
-
-        assert_eq!(found.items.len(), 1);
-        assert_eq!(found.items[0].name.as_deref(), Some("Bo Chan"));
-        assert_eq!(first.items.len() + rest.items.len(), 3);
-        assert!(rest.next_cursor.is_none());
-        Ok(())
+    let mut members: Vec<i64> = Vec::new();
+    for lead in leads {
+        members.push(lead?.member_id.0);
     }
+    members.dedup();
+    assert_eq!(members.len(), 1, "one email became several members");
+    Ok(())
 }
 
-on_both_databases! {
-    async fn concurrent_leads_for_one_email_share_one_member(app: TestApp) -> anyhow::Result<()> {
-        app.institution("acme");
-        let manager = app.staff("acme", "manager@acme.org", "manager").await;
+on_both_databases!(concurrent_leads_for_one_email_share_one_member);
 
-        let attempts = (0..12).map(|_| {
-            let manager = manager.clone();
-            async move { manager.create_lead(&new_lead("auto-loan", "Race Person", "race@example.org")).await }
-        });
-        let leads = futures_util::future::join_all(attempts).await;
+async fn a_walk_in_is_never_attached_to_a_verified_member(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let manager = app.staff("acme", "manager@acme.org", "manager").await;
+    let verified = manager
+        .create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org"))
+        .await?;
+    let mut impostor = new_lead("personal-loan", "Mallory", "ann@example.org");
+    impostor.applicant.authenticated = false;
 
-        let mut members: Vec<i64> = Vec::new();
-        for lead in leads {
-            members.push(lead?.member_id.0);
-        }
-        members.dedup();
-        assert_eq!(members.len(), 1, "one email became several members");
-        Ok(())
-    }
+    let walk_in = manager.create_lead(&impostor).await?;
+    let again = manager
+        .create_lead(&new_lead("credit-card", "Ann Lee", "ann@example.org"))
+        .await?;
+    let hidden = manager.lead(walk_in.id).await?;
+
+    assert_ne!(walk_in.member_id, verified.member_id);
+    assert!(!walk_in.registered);
+    assert_eq!(again.member_id, verified.member_id);
+    assert!(!hidden.registered, "the walk-in's lead became registered");
+    assert_eq!(manager.member(verified.member_id).await?.leads.len(), 2);
+    Ok(())
 }
 
-on_both_databases! {
-    async fn a_walk_in_is_never_attached_to_a_verified_member(app: TestApp) -> anyhow::Result<()> {
-        app.institution("acme");
-        let manager = app.staff("acme", "manager@acme.org", "manager").await;
-        let verified = manager.create_lead(&new_lead("auto-loan", "Ann Lee", "ann@example.org")).await?;
-        let mut impostor = new_lead("personal-loan", "Mallory", "ann@example.org");
-        impostor.applicant.authenticated = false;
-
-        let walk_in = manager.create_lead(&impostor).await?;
-        let again = manager.create_lead(&new_lead("credit-card", "Ann Lee", "ann@example.org")).await?;
-        let hidden = manager.lead(walk_in.id).await?;
-
-        assert_ne!(walk_in.member_id, verified.member_id);
-        assert!(!walk_in.registered);
-        assert_eq!(again.member_id, verified.member_id);
-        assert!(!hidden.registered, "the walk-in's lead became registered");
-        assert_eq!(manager.member(verified.member_id).await?.leads.len(), 2);
-        Ok(())
-    }
-}
+on_both_databases!(a_walk_in_is_never_attached_to_a_verified_member);

@@ -310,8 +310,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_empty_query_shows_registered_unarchived_leads_newest_first() -> Result<(), Vec<FieldError>>
-    {
+    fn an_empty_query_shows_registered_leads_newest_first() -> Result<(), Vec<FieldError>> {
         let filter = LeadQuery::default().parse()?;
 
         assert_eq!(filter.borrower, BorrowerFilter::Registered);

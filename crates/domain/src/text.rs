@@ -3,7 +3,10 @@
 /// Characters that change how text displays without being visible: bidirectional
 /// overrides and isolates, zero-width spaces and joiners, the byte-order mark.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
 }
 
 /// One line of text: trimmed, with no control or invisible characters, not empty, and

@@ -233,30 +233,24 @@ where
     false
 }
 
-/// Declares a test that runs once on SQLite and once on PostgreSQL, each on a fresh
-/// database and server.
+/// Runs the test function `$name(app: TestApp)` twice, once on SQLite and once on
+/// PostgreSQL, each on a fresh database and server.
 #[macro_export]
 macro_rules! on_both_databases {
-    ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) -> anyhow::Result<()> $body:block) => {
+    ($name:ident) => {
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: $crate::support::TestApp) -> anyhow::Result<()> $body
-
-            $(#[$meta])*
             #[actix_web::test]
             async fn on_sqlite() -> anyhow::Result<()> {
-                let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await
+                let app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite)
+                    .await
                     .expect("SQLite is always available");
-                run(app).await
+                super::$name(app).await
             }
 
-            $(#[$meta])*
             #[actix_web::test]
             async fn on_postgres() -> anyhow::Result<()> {
                 match $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
-                    Some(app) => run(app).await,
+                    Some(app) => super::$name(app).await,
                     None => Ok(()),
                 }
             }
