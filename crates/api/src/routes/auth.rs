@@ -41,19 +41,18 @@ pub async fn login(
 
     let password = body.password;
     let at = leads_persistence::time::now();
-    let verified = web::block(move || match user {
-        Some(user) if user.is_locked(at) => {
+    // Exactly one hash verification whatever the case, so that the time taken does not
+    // tell a known email from an unknown one.
+    let verified = web::block(move || {
+        let Some(user) = user else {
             password::verify(&password, password::decoy());
+            return Err(None);
+        };
+        let matches = password::verify(&password, &user.password_hash);
+        if matches && user.active && !user.is_locked(at) {
+            Ok(user)
+        } else {
             Err(Some(user.id))
-        }
-        Some(user) if user.active && password::verify(&password, &user.password_hash) => Ok(user),
-        Some(user) => {
-            password::verify(&password, password::decoy());
-            Err(Some(user.id))
-        }
-        None => {
-            password::verify(&password, password::decoy());
-            Err(None)
         }
     })
     .await
