@@ -54,8 +54,17 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
         .app_data(web::Data::from(routes))
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
+        .route("/api/docs", web::get().to(to_docs))
+        .route("/", web::get().to(to_docs))
         .default_service(web::to(unmatched))
         .wrap(from_fn(log_requests))
+}
+
+/// The API reference, until the portal is served at the root.
+async fn to_docs() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::TemporaryRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+        .finish()
 }
 
 /// No route matched: 405 with the allowed methods when the path exists, 404 otherwise.

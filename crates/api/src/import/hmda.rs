@@ -25,6 +25,8 @@ pub struct HmdaRecord {
     pub location: Location,
     pub application_date: Option<NaiveDate>,
     pub action_date: Option<NaiveDate>,
+    /// The year the record was reported for.
+    pub year: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -225,6 +227,7 @@ fn record_2011<'a>(
         },
         application_date: None,
         action_date: None,
+        year: field(get("as_of_year")).and_then(|y| y.parse().ok()),
     })
 }
 
@@ -297,6 +300,7 @@ fn record_filing(line: usize, fields: &[&str]) -> Result<HmdaRecord, String> {
         },
         application_date: date("the application date (field 4)", get(4))?,
         action_date: date("the action date (field 12)", get(12))?,
+        year: None,
     })
 }
 

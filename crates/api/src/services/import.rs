@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use leads_domain::status::{CloseReason, DeclineReason};
 use leads_domain::wire::{Answer, Decision};
 use leads_domain::{Channel, LeadStatus};
@@ -110,16 +110,17 @@ fn outcome(record: &HmdaRecord) -> (LeadStatus, Option<Decision>) {
         1 => (LeadStatus::Converted, None),
         2 | 8 => (LeadStatus::Closed, Some(closed(CloseReason::NotAccepted))),
         3 | 7 => {
-            let reasons = record
+            let reasons: Vec<String> = record
                 .denial_reasons
                 .iter()
                 .map(|code| denial_reason(*code).as_str().to_string())
                 .collect();
-            let decision = Decision {
+            // A denial reported without reasons has no decision details to show.
+            let decision = (!reasons.is_empty()).then(|| Decision {
                 decline_reasons: reasons,
                 ..Decision::default()
-            };
-            (LeadStatus::Declined, Some(decision))
+            });
+            (LeadStatus::Declined, decision)
         }
         4 => (LeadStatus::Closed, Some(closed(CloseReason::Withdrawn))),
         _ => (LeadStatus::Closed, Some(closed(CloseReason::Incomplete))),
@@ -152,6 +153,10 @@ fn answers(record: &HmdaRecord) -> BTreeMap<String, Answer> {
         ("loan_purpose", json!(loan_purpose(record.loan_purpose))),
         ("hmda_action_taken", json!(record.action_taken)),
     ];
+    let year = record.year.or(record.action_date.map(|d| d.year()));
+    if let Some(year) = year {
+        values.push(("hmda_year", json!(year)));
+    }
     if let Some(income) = record.income_thousands {
         values.push(("annual_income", json!(income * 1000)));
     }
