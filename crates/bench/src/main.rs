@@ -234,30 +234,33 @@ async fn measure_all(
     }
 
     // A page deep into the default table: found by walking, then fetched repeatedly.
+    // The API seals its cursors, so the database side walks to the same page itself.
     let mut deep = Vec::new();
     for lender in lenders {
         let mut query = LeadQuery {
             limit: Some(50),
             ..LeadQuery::default()
         };
+        let mut raw = query.clone();
         for _ in 0..40 {
             let page = lender.client.leads(&query).await?;
             query.cursor = page.next_cursor;
+            raw.cursor = raw_next_cursor(pool, lender, &raw)?;
         }
-        deep.push(query);
+        deep.push((query, raw));
     }
     let (mut api, mut database) = (Vec::new(), Vec::new());
     for i in 0..samples {
         let lender = &lenders[i % lenders.len()];
-        let query = &deep[i % lenders.len()];
+        let (query, raw) = &deep[i % lenders.len()];
         if i % 2 == 1 {
-            database.push(time_database(pool, lender, query)?);
+            database.push(time_database(pool, lender, raw)?);
         }
         let started = Instant::now();
         lender.client.leads(query).await?;
         api.push(started.elapsed());
         if i % 2 == 0 {
-            database.push(time_database(pool, lender, query)?);
+            database.push(time_database(pool, lender, raw)?);
         }
     }
     report(
@@ -283,6 +286,23 @@ async fn measure_all(
     }
     report(backend, "member profile", &mut api, &mut database);
     Ok(())
+}
+
+/// The database layer's own cursor after the page `query` asks for.
+fn raw_next_cursor(
+    pool: &Pool,
+    lender: &Lender,
+    query: &LeadQuery,
+) -> anyhow::Result<Option<String>> {
+    let filter = query.parse().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let list = ListLeads {
+        institution_id: lender.institution_id,
+        filter: &filter,
+        item_ids: None,
+        me: lender.user_id,
+    };
+    let page = leads::list(&mut *pool.get()?, &list)?.map_err(|_| anyhow::anyhow!("bad cursor"))?;
+    Ok(page.next_cursor)
 }
 
 /// The same page and count queries the API runs, straight on a pooled connection.
