@@ -40,6 +40,31 @@ async fn support_login(app: &support::TestApp) -> anyhow::Result<String> {
         .access_token)
 }
 
+async fn post_lead(
+    app: &support::TestApp,
+    token: &str,
+    body: &serde_json::Value,
+) -> reqwest::Result<reqwest::Response> {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+}
+
+async fn get(
+    app: &support::TestApp,
+    token: &str,
+    path: &str,
+) -> reqwest::Result<reqwest::Response> {
+    reqwest::Client::new()
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+}
+
 async fn lead_count(app: &support::TestApp, token: &str) -> anyhow::Result<i64> {
     let all = LeadQuery {
         borrower: Some("all".into()),
@@ -74,7 +99,6 @@ on_both_databases!(malformed_json_is_a_400_problem_and_writes_nothing);
 
 async fn invalid_values_name_every_field_and_write_nothing(app: TestApp) -> anyhow::Result<()> {
     let token = token(&app).await?;
-    let http = reqwest::Client::new();
     let body = json!({
         "item": "personal-loan",
         "applicant": {"name": " ", "email": "not-an-email", "phone": "call me", "ssn": "000-12-3456"},
@@ -82,12 +106,7 @@ async fn invalid_values_name_every_field_and_write_nothing(app: TestApp) -> anyh
         "term_months": 0
     });
 
-    let response = http
-        .post(format!("{}/api/v1/leads", app.base))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await?;
+    let response = post_lead(&app, &token, &body).await?;
 
     let (status, _, body) = problem(response).await?;
     let fields: Vec<&str> = body.errors.iter().map(|e| e.field.as_str()).collect();
@@ -111,31 +130,20 @@ on_both_databases!(invalid_values_name_every_field_and_write_nothing);
 
 async fn fields_the_caller_may_not_set_are_refused(app: TestApp) -> anyhow::Result<()> {
     let token = token(&app).await?;
-    let http = reqwest::Client::new();
     let body = json!({
         "item": "personal-loan",
         "applicant": {"name": "Ann Lee", "email": "ann@example.org"},
         "status": "approved"
     });
 
-    let response = http
-        .post(format!("{}/api/v1/leads", app.base))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await?;
+    let response = post_lead(&app, &token, &body).await?;
     let (status, _, problem_body) = problem(response).await?;
     let answers = json!({
         "item": "personal-loan",
         "applicant": {"name": "Ann Lee", "email": "ann@example.org"},
         "answers": {"status": "approved"}
     });
-    let response = http
-        .post(format!("{}/api/v1/leads", app.base))
-        .bearer_auth(&token)
-        .json(&answers)
-        .send()
-        .await?;
+    let response = post_lead(&app, &token, &answers).await?;
     let (answers_status, _, answers_problem) = problem(response).await?;
 
     assert_eq!(status, 422);
@@ -166,21 +174,9 @@ async fn unknown_routes_wrong_methods_and_bad_ids_are_problems(app: TestApp) -> 
         .get("allow")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let bad_id = http
-        .get(format!("{}/api/v1/leads/abc", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await?;
-    let bad_query = http
-        .get(format!("{}/api/v1/leads?limit=lots", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await?;
-    let unknown_param = http
-        .get(format!("{}/api/v1/leads?colour=red", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await?;
+    let bad_id = get(&app, &token, "/api/v1/leads/abc").await?;
+    let bad_query = get(&app, &token, "/api/v1/leads?limit=lots").await?;
+    let unknown_param = get(&app, &token, "/api/v1/leads?colour=red").await?;
 
     assert_eq!(problem(unknown).await?.0, 404);
     assert_eq!(problem(wrong_method).await?.0, 405);
@@ -230,30 +226,12 @@ async fn control_characters_are_refused_not_stored_or_crashed_on(
     app: TestApp,
 ) -> anyhow::Result<()> {
     let token = token(&app).await?;
-    let http = reqwest::Client::new();
     let body = json!({"item": "auto-loan", "applicant": {"name": "Ann\u{0}Lee", "email": "ann@example.org"}});
 
-    let create = http
-        .post(format!("{}/api/v1/leads", app.base))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await?;
-    let search = http
-        .get(format!("{}/api/v1/leads?q=lee%00", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await?;
-    let only_nul = http
-        .get(format!("{}/api/v1/leads?q=%00", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await?;
-    let members = http
-        .get(format!("{}/api/v1/members?q=a%00b", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await?;
+    let create = post_lead(&app, &token, &body).await?;
+    let search = get(&app, &token, "/api/v1/leads?q=lee%00").await?;
+    let only_nul = get(&app, &token, "/api/v1/leads?q=%00").await?;
+    let members = get(&app, &token, "/api/v1/members?q=a%00b").await?;
 
     let (status, _, created) = problem(create).await?;
     assert_eq!(
@@ -271,22 +249,11 @@ on_both_databases!(control_characters_are_refused_not_stored_or_crashed_on);
 
 async fn missing_and_mistyped_fields_are_named_in_plain_words(app: TestApp) -> anyhow::Result<()> {
     let token = token(&app).await?;
-    let http = reqwest::Client::new();
     let missing = json!({"item": "auto-loan", "applicant": {"name": "Ann Lee"}});
     let mistyped = json!({"item": "auto-loan", "applicant": {"name": "Ann Lee", "email": "a@b.org"}, "term_months": "ten"});
 
-    let missing = http
-        .post(format!("{}/api/v1/leads", app.base))
-        .bearer_auth(&token)
-        .json(&missing)
-        .send()
-        .await?;
-    let mistyped = http
-        .post(format!("{}/api/v1/leads", app.base))
-        .bearer_auth(&token)
-        .json(&mistyped)
-        .send()
-        .await?;
+    let missing = post_lead(&app, &token, &missing).await?;
+    let mistyped = post_lead(&app, &token, &mistyped).await?;
 
     let missing = problem(missing).await?.2.errors[0].clone();
     let mistyped = problem(mistyped).await?.2.errors[0].clone();
@@ -324,11 +291,7 @@ async fn a_viewer_learns_nothing_of_a_body_it_may_not_send(app: TestApp) -> anyh
         .json(&json!({"item": 5}))
         .send()
         .await?;
-    let cache = http
-        .get(format!("{}/api/v1/me", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await?;
+    let cache = get(&app, &token, "/api/v1/me").await?;
 
     assert_eq!(problem(response).await?.0, 403);
     let header = |name: &str| {

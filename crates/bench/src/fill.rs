@@ -2,9 +2,10 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use leads_domain::{Channel, LeadStatus};
 use leads_persistence::catalog::{self, CatalogItemRow};
 use leads_persistence::leads::NewLeadRow;
-use leads_persistence::members::NewMember;
+use leads_persistence::members::{MemberRow, NewMember};
 use leads_persistence::schema::{leads, members};
 use leads_persistence::{DbConnection, StoreError};
 use rand::rngs::StdRng;
@@ -151,52 +152,39 @@ pub fn fill_institution(
         new_members.push(member);
     }
     conn.write(|conn| insert_batches(conn, &new_members, 1000, 2000, insert_members))?;
-    let member_ids: Vec<i64> = members::table
+    let stored: Vec<MemberRow> = members::table
         .filter(members::institution_id.eq(institution_id))
         .order(members::id.asc())
-        .select(members::id)
+        .select(MemberRow::as_select())
         .load(conn)?;
 
     let mut rows = Vec::with_capacity(lead_count);
     for number in 0..lead_count {
-        let index = rng.gen_range(0..member_ids.len());
-        let member = &new_members[index];
+        let member = &stored[rng.gen_range(0..stored.len())];
         let item = &items[rng.gen_range(0..items.len())];
         let created_at: NaiveDateTime = now - Duration::seconds(rng.gen_range(0..3 * 365 * 86_400));
         let updated_at = (created_at + Duration::seconds(rng.gen_range(0..30 * 86_400))).min(now);
         let amount_cents = (item.kind == "product").then(|| rng.gen_range(1_000..500_000) * 100);
         let mut row = NewLeadRow {
-            institution_id,
             reference: format!("B{institution_id:02}{number:07}"),
-            member_id: member_ids[index],
-            catalog_item_id: item.id,
             status: pick_status(rng).into(),
             archived: rng.gen_bool(0.05),
-            registered: member.registered,
             assignee_id: rng.gen_bool(0.1).then_some(assignee),
             channel: CHANNELS[rng.gen_range(0..CHANNELS.len())].into(),
-            created_by_user_id: None,
             amount_cents,
-            amount_sort: 0,
             term_months: amount_cents.map(|_| 60),
-            applicant_name: member.name.clone(),
-            sort_name: String::new(),
-            applicant_email: member.email.clone(),
-            applicant_phone: member.phone.clone(),
-            identity: "{}".into(),
-            ssn_encrypted: None,
-            ssn_last4: None,
             answers: r#"{"purpose":{"value":"consolidation","source":"applicant"}}"#.into(),
             progress_step: Some("employment".into()),
             progress_percent: rng.gen_range(0..=100),
             last_activity_at: updated_at,
-            external_id: None,
-            decision: None,
-            submitted_at: None,
-            created_at,
             updated_at,
-            version: 1,
-            search_text: String::new(),
+            ..NewLeadRow::new(
+                member,
+                item.id,
+                LeadStatus::Submitted,
+                Channel::PublicLink,
+                created_at,
+            )
         };
         row.derive_columns();
         rows.push(row);

@@ -6,6 +6,7 @@ use leads_domain::lead_query::EXACT_TOTAL_CAP;
 use leads_domain::lead_query::{
     ArchivedFilter, AssigneeFilter, BorrowerFilter, LeadFilter, SortKey,
 };
+use leads_domain::{Channel, LeadStatus};
 use rand::Rng;
 
 use diesel::dsl::sql;
@@ -14,6 +15,7 @@ use diesel::sql_types::{Bool, Text};
 use crate::connection::{DbConnection, Dialect, MultiBackend};
 use crate::cursor::{Cursor, CursorValue};
 use crate::error::StoreError;
+use crate::members::MemberRow;
 use crate::schema::leads;
 
 /// A lead as stored. The field order is the table's column order.
@@ -94,6 +96,51 @@ pub struct NewLeadRow {
 }
 
 impl NewLeadRow {
+    /// A lead of `member` for a catalog item, begun at `at`, with the applicant's name,
+    /// email and phone as the member record has them, no answers, no amount, and a new
+    /// reference. Callers set what differs with struct update syntax.
+    pub fn new(
+        member: &MemberRow,
+        catalog_item_id: i64,
+        status: LeadStatus,
+        channel: Channel,
+        at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            institution_id: member.institution_id,
+            reference: random_code("L"),
+            member_id: member.id,
+            catalog_item_id,
+            status: status.as_str().into(),
+            archived: false,
+            registered: member.registered,
+            assignee_id: None,
+            channel: channel.as_str().into(),
+            created_by_user_id: None,
+            amount_cents: None,
+            amount_sort: 0,
+            term_months: None,
+            applicant_name: member.name.clone(),
+            sort_name: String::new(),
+            applicant_email: member.email.clone(),
+            applicant_phone: member.phone.clone(),
+            identity: "{}".into(),
+            ssn_encrypted: None,
+            ssn_last4: None,
+            answers: "{}".into(),
+            progress_step: None,
+            progress_percent: 0,
+            last_activity_at: at,
+            external_id: None,
+            decision: None,
+            submitted_at: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+            search_text: String::new(),
+        }
+    }
+
     /// Fills the columns derived from others: the sort and search columns.
     pub fn derive_columns(&mut self) {
         self.amount_sort = self.amount_cents.unwrap_or(-1);

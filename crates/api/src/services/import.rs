@@ -235,28 +235,9 @@ fn import_record(
     let lead = leads::insert(
         conn,
         NewLeadRow {
-            institution_id,
-            reference: leads::random_code("L"),
-            member_id: member.id,
-            catalog_item_id: item_id,
-            status: status.as_str().into(),
-            archived: false,
-            registered: true,
-            assignee_id: None,
-            channel: Channel::Automation.as_str().into(),
-            created_by_user_id: None,
             amount_cents: Some(record.amount_cents),
-            amount_sort: 0,
-            term_months: None,
-            applicant_name: member.name.clone(),
-            sort_name: String::new(),
-            applicant_email: member.email.clone(),
-            applicant_phone: None,
             identity: serde_json::to_string(&identity_json).map_err(StoreError::from)?,
-            ssn_encrypted: None,
-            ssn_last4: None,
             answers: serde_json::to_string(&answers(record)).map_err(StoreError::from)?,
-            progress_step: None,
             progress_percent: 100,
             last_activity_at: updated_at,
             external_id: Some(record.key.clone()),
@@ -266,10 +247,8 @@ fn import_record(
                 .transpose()
                 .map_err(StoreError::from)?,
             submitted_at: Some(created_at),
-            created_at,
             updated_at,
-            version: 1,
-            search_text: String::new(),
+            ..NewLeadRow::new(&member, item_id, status, Channel::Automation, created_at)
         },
     )?;
     if status == LeadStatus::Converted {

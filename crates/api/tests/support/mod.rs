@@ -14,6 +14,7 @@ use leads_api::keys::Keys;
 use leads_api::{admin, AppState, Config};
 use leads_client::Client;
 use leads_domain::wire::{NewApplicant, NewLead};
+use leads_domain::{Channel, LeadStatus};
 use leads_persistence::leads::{self, NewLeadRow};
 use leads_persistence::members::{self, NewMember};
 use leads_persistence::{DbConnection, Pool};
@@ -161,37 +162,19 @@ pub fn seed_lead(conn: &mut DbConnection, institution_id: i64, seed: Seed) -> i6
     let row = leads::insert(
         conn,
         NewLeadRow {
-            institution_id,
-            reference: leads::random_code("L"),
-            member_id: member.id,
-            catalog_item_id: item.id,
-            status: seed.status.into(),
             archived: seed.archived,
-            registered: seed.registered,
             assignee_id: seed.assignee,
             channel: seed.channel.into(),
-            created_by_user_id: None,
+            status: seed.status.into(),
             amount_cents: seed.amount_cents,
-            amount_sort: 0,
-            term_months: None,
-            applicant_name: Some(seed.name.clone()),
-            sort_name: String::new(),
-            applicant_email: Some(email),
             applicant_phone: seed.phone.clone(),
-            identity: "{}".into(),
-            ssn_encrypted: None,
-            ssn_last4: None,
-            answers: "{}".into(),
-            progress_step: None,
-            progress_percent: 0,
-            last_activity_at: seed.created_at,
-            external_id: None,
-            decision: None,
-            submitted_at: None,
-            created_at: seed.created_at,
-            updated_at: seed.created_at,
-            version: 1,
-            search_text: String::new(),
+            ..NewLeadRow::new(
+                &member,
+                item.id,
+                LeadStatus::Submitted,
+                Channel::PublicLink,
+                seed.created_at,
+            )
         },
     )
     .expect("lead");
