@@ -217,3 +217,44 @@ async fn a_walk_in_is_never_attached_to_a_verified_member(app: TestApp) -> anyho
 }
 
 on_both_databases!(a_walk_in_is_never_attached_to_a_verified_member);
+
+async fn a_started_lead_answers_201_with_its_location_and_version(
+    app: TestApp,
+) -> anyhow::Result<()> {
+    app.institution("acme");
+    leads_api::admin::create_user(
+        &mut app.conn(),
+        "acme",
+        "m@acme.org",
+        None,
+        "manager",
+        support::PASSWORD,
+    )?;
+    let token = app
+        .client
+        .login("m@acme.org", support::PASSWORD)
+        .await?
+        .access_token;
+    let body = new_lead("auto-loan", "Ann Lee", "ann@example.org");
+
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await?;
+
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        let value = response.headers().get(name).and_then(|v| v.to_str().ok());
+        value.map(str::to_string)
+    };
+    let (location, etag) = (header("location"), header("etag"));
+    let lead: leads_domain::wire::LeadDetail = response.json().await?;
+    assert_eq!(status, 201);
+    assert_eq!(location, Some(format!("/api/v1/leads/{}", lead.id)));
+    assert_eq!(etag, Some(format!("\"{}\"", lead.version)));
+    Ok(())
+}
+
+on_both_databases!(a_started_lead_answers_201_with_its_location_and_version);
