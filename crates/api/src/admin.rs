@@ -15,7 +15,9 @@ use crate::config::Config;
 /// SQLite database.
 pub fn open_database(config: &Config) -> anyhow::Result<Pool> {
     private_dir(&config.data_dir)?;
-    if !config.database_url.starts_with("postgres") {
+    // A plain path is created owner-only here; a `file:` URI is left to SQLite.
+    let url = &config.database_url;
+    if !url.starts_with("postgres") && !url.starts_with("file:") {
         let file = Path::new(&config.database_url);
         if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
             private_dir(parent)?;

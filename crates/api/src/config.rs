@@ -49,7 +49,12 @@ impl Config {
     /// Reads the configuration through `lookup`, so tests can pass their own values.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let data_dir = PathBuf::from(lookup("LEADS_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        // A SQLite database is named by its path, with or without `sqlite://`.
         let database_url = lookup("DATABASE_URL")
+            .map(|url| {
+                url.strip_prefix("sqlite://")
+                    .map_or(url.clone(), str::to_string)
+            })
             .unwrap_or_else(|| data_dir.join("leads.db").to_string_lossy().into_owned());
         Ok(Self {
             database_url,

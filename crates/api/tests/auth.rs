@@ -253,14 +253,40 @@ async fn ten_failed_sign_ins_lock_the_account_for_a_while(app: TestApp) -> anyho
             .is_err());
     }
     let locked = app.client.login("owner@acme.org", PASSWORD).await;
+    let still_locked = app.client.login("owner@acme.org", PASSWORD).await;
     diesel::update(staff_users::table.find(owner_id))
         .set(staff_users::locked_until.eq(None::<chrono::NaiveDateTime>))
         .execute(&mut *app.conn())?;
     let unlocked = app.client.login("owner@acme.org", PASSWORD).await;
 
     assert_eq!(locked.err().and_then(|e| e.status()), Some(401));
+    assert_eq!(still_locked.err().and_then(|e| e.status()), Some(401));
     assert!(unlocked.is_ok());
     Ok(())
 }
 
 on_both_databases!(ten_failed_sign_ins_lock_the_account_for_a_while);
+
+async fn a_new_password_ends_every_session(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let owner = app.staff("acme", "owner@acme.org", "owner").await;
+    let tokens = app.client.login("owner@acme.org", PASSWORD).await?;
+    let user_id = owner.me().await?.user.id.0;
+    // Sessions are compared by the second their token was issued.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let hash = leads_api::auth::password::hash("another long password")?;
+    leads_persistence::users::set_password(&mut app.conn(), user_id, &hash)?;
+
+    assert_eq!(owner.me().await.err().and_then(|e| e.status()), Some(401));
+    let refreshed = app.client.refresh(&tokens.refresh_token).await;
+    assert_eq!(refreshed.err().and_then(|e| e.status()), Some(401));
+    let fresh = app
+        .client
+        .login("owner@acme.org", "another long password")
+        .await?;
+    assert!(app.client.with_token(fresh.access_token).me().await.is_ok());
+    Ok(())
+}
+
+on_both_databases!(a_new_password_ends_every_session);

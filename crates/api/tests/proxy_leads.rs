@@ -258,3 +258,25 @@ async fn a_started_lead_answers_201_with_its_location_and_version(
 }
 
 on_both_databases!(a_started_lead_answers_201_with_its_location_and_version);
+
+async fn answers_must_fit_the_fields_of_the_form(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let manager = app.staff("acme", "manager@acme.org", "manager").await;
+    let mut body = new_lead("personal-loan", "Ann Lee", "ann@example.org");
+    body.answers.insert("annual_income".into(), "lots".into());
+    body.answers.insert("housing".into(), "castle".into());
+    body.answers.insert("term_months".into(), 12.into());
+
+    let refused = manager.create_lead(&body).await;
+
+    let fields: Vec<String> = match refused {
+        Err(leads_client::ClientError::Problem(problem)) => {
+            problem.errors.into_iter().map(|e| e.field).collect()
+        }
+        other => vec![format!("{other:?}")],
+    };
+    assert_eq!(fields, ["answers.annual_income", "answers.housing"]);
+    Ok(())
+}
+
+on_both_databases!(answers_must_fit_the_fields_of_the_form);

@@ -28,7 +28,10 @@ impl Email {
         if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
             return Err("must have a domain such as example.org");
         }
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || crate::text::is_invisible(c))
+        {
             return Err("must not contain spaces");
         }
         Ok(Self(value))
@@ -80,6 +83,7 @@ mod tests {
             "jane@example",
             "a b@c.org",
             "a@b@c.org",
+            "a\u{200B}@b.org",
         ] {
             assert!(Email::parse(raw).is_err(), "{raw} was accepted");
         }

@@ -5,6 +5,7 @@
 //! browser portal shares these types with the server.
 
 pub mod email;
+pub mod forms;
 pub mod ids;
 pub mod lead_query;
 pub mod money;

@@ -25,8 +25,12 @@ impl Money {
         if !dollars.is_finite() {
             return Err("must be a number");
         }
-        let cents = (dollars * 100.0).round();
-        if (cents - dollars * 100.0).abs() > 1e-6 * cents.abs().max(1.0) {
+        let exact = dollars * 100.0;
+        let cents = exact.round();
+        // Allow only the error of the binary representation itself (a few units in the
+        // last place), so that 5000.129 is refused while 12345678901.23 is accepted.
+        let tolerance = (cents.abs() * 4.0 * f64::EPSILON).max(1e-9);
+        if (cents - exact).abs() > tolerance {
             return Err("must have at most two decimals");
         }
         if cents > Self::MAX_CENTS as f64 {
@@ -89,6 +93,11 @@ mod tests {
     #[test]
     fn fractions_of_a_cent_and_negatives_are_refused() {
         assert!(Money::from_dollars(10.005).is_err());
+        assert!(Money::from_dollars(5000.129).is_err());
+        assert_eq!(
+            Money::from_dollars(12_345_678_901.23).map(Money::cents),
+            Ok(1_234_567_890_123)
+        );
         assert!(Money::from_dollars(-1.0).is_err());
         assert!(Money::from_dollars(f64::NAN).is_err());
         assert!(Money::from_dollars(1e12).is_err());

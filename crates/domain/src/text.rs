@@ -1,11 +1,25 @@
 //! Free text typed by people: names, address lines, searches.
 
-/// Characters that change how text displays without being visible: bidirectional
-/// overrides and isolates, zero-width spaces and joiners, the byte-order mark.
-fn is_invisible(c: char) -> bool {
+/// Characters that change how text displays without being visible, or that are not
+/// text at all: format characters (soft hyphen, zero-width spaces and joiners,
+/// bidirectional overrides and isolates, the byte-order mark, tags), line and paragraph
+/// separators, and noncharacters.
+pub fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{FFFE}'..='\u{FFFF}'
+            | '\u{E0000}'..='\u{E007F}'
     )
 }
 
@@ -47,7 +61,14 @@ mod tests {
 
     #[test]
     fn control_and_invisible_characters_are_refused() {
-        for raw in ["a\u{0}b", "line\nbreak", "evil\u{202E}txt", "tab\there"] {
+        for raw in [
+            "a\u{0}b",
+            "line\nbreak",
+            "evil\u{202E}txt",
+            "tab\there",
+            "soft\u{AD}",
+            "x\u{E0041}",
+        ] {
             assert!(clean_line(raw, 50).is_err(), "{raw:?} was accepted");
         }
         assert!(clean_line("ok", 1).is_err());

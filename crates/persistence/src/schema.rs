@@ -37,6 +37,7 @@ diesel::table! {
         active -> Bool,
         failed_sign_ins -> Integer,
         locked_until -> Nullable<Timestamp>,
+        sessions_valid_after -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }
 }

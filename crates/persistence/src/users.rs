@@ -21,6 +21,8 @@ pub struct StaffUserRow {
     pub active: bool,
     pub failed_sign_ins: i32,
     pub locked_until: Option<NaiveDateTime>,
+    /// Access tokens issued before this time are refused (set by a new password).
+    pub sessions_valid_after: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
 
@@ -37,10 +39,14 @@ pub const LOCK_MINUTES: i64 = 15;
 /// Counts a failed sign-in; the tenth in a row locks the account for a while.
 pub fn record_failed_sign_in(conn: &mut DbConnection, user_id: i64) -> Result<bool, StoreError> {
     conn.write(|conn| {
-        let failures: i32 = staff_users::table
+        let (failures, locked_until): (i32, Option<NaiveDateTime>) = staff_users::table
             .find(user_id)
-            .select(staff_users::failed_sign_ins)
+            .select((staff_users::failed_sign_ins, staff_users::locked_until))
             .first(conn)?;
+        // Attempts while locked neither count nor shorten the lock.
+        if locked_until.is_some_and(|until| until > now()) {
+            return Ok(true);
+        }
         let failures = failures + 1;
         let lock = failures >= LOCK_AFTER_FAILURES;
         let locked_until = lock.then(|| now() + chrono::Duration::minutes(LOCK_MINUTES));
@@ -102,7 +108,10 @@ pub fn set_password(
 ) -> Result<(), StoreError> {
     conn.write(|conn| {
         diesel::update(staff_users::table.find(user_id))
-            .set(staff_users::password_hash.eq(password_hash))
+            .set((
+                staff_users::password_hash.eq(password_hash),
+                staff_users::sessions_valid_after.eq(now()),
+            ))
             .execute(conn)?;
         revoke_refresh_tokens(conn, user_id)
     })

@@ -32,6 +32,7 @@ CREATE TABLE staff_users (
     active BOOLEAN NOT NULL,
     failed_sign_ins INTEGER NOT NULL DEFAULT 0,
     locked_until TIMESTAMP,
+    sessions_valid_after TIMESTAMP,
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX staff_users_institution ON staff_users (institution_id);

@@ -9,7 +9,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use leads_domain::Permission;
 use leads_persistence::{users, StoreError};
 
-use crate::auth::tokens::verify_staff;
+use crate::auth::tokens::{verify_staff, StaffClaims};
 use crate::errors::ApiError;
 use crate::state::AppState;
 
@@ -45,15 +45,15 @@ impl FromRequest for Staff {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let verified = verify(req);
         Box::pin(async move {
-            let (state, user_id, institution_id) = verified?;
-            current_access(&state, user_id, institution_id).await
+            let (state, claims) = verified?;
+            current_access(&state, claims).await
         })
     }
 }
 
 const EXPIRED: &str = "The access token is invalid or has expired.";
 
-fn verify(req: &HttpRequest) -> Result<(web::Data<AppState>, i64, i64), ApiError> {
+fn verify(req: &HttpRequest) -> Result<(web::Data<AppState>, StaffClaims), ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
@@ -63,20 +63,17 @@ fn verify(req: &HttpRequest) -> Result<(web::Data<AppState>, i64, i64), ApiError
     ))?;
     let claims = verify_staff(&state.keys.jwt, &state.config.issuer, token)
         .ok_or(ApiError::Unauthorized(EXPIRED))?;
-    let user_id = claims
-        .sub
-        .parse()
-        .map_err(|_| ApiError::Unauthorized(EXPIRED))?;
-    Ok((state, user_id, claims.inst))
+    Ok((state, claims))
 }
 
 /// The user's standing now, not when the token was issued: a deactivated user is
 /// refused at once, and a changed role takes effect on the next request.
-async fn current_access(
-    state: &AppState,
-    user_id: i64,
-    institution_id: i64,
-) -> Result<Staff, ApiError> {
+async fn current_access(state: &AppState, claims: StaffClaims) -> Result<Staff, ApiError> {
+    let user_id: i64 = claims
+        .sub
+        .parse()
+        .map_err(|_| ApiError::Unauthorized(EXPIRED))?;
+    let institution_id = claims.inst;
     state
         .db(move |conn| {
             let user = match users::get(conn, institution_id, user_id) {
@@ -86,6 +83,11 @@ async fn current_access(
                 }
                 Err(other) => return Err(other.into()),
             };
+            // A new password ends the sessions that began before it.
+            let valid_after = user.sessions_valid_after.map(|at| at.and_utc().timestamp());
+            if valid_after.is_some_and(|after| claims.iat < after) {
+                return Err(ApiError::Unauthorized(EXPIRED));
+            }
             Ok(Staff {
                 user_id,
                 institution_id,

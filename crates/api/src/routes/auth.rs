@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web};
 use leads_domain::wire::{Institution, LoginRequest, Me, RefreshRequest, StaffUser, TokenResponse};
-use leads_domain::{InstitutionId, Problem, UserId};
+use leads_domain::{Email, InstitutionId, Problem, UserId};
 use leads_persistence::users::{self, Refresh, StaffUserRow};
 use leads_persistence::{institutions, DbConnection, StoreError};
 
@@ -30,12 +30,17 @@ pub async fn login(
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let email = body.email.trim().to_lowercase();
+    // An address that cannot be an email is looked up as no one, never sent to the
+    // database as it is.
+    let email = Email::parse(&body.email).ok();
     let user = state
-        .db(move |conn| match users::find_by_email(conn, &email) {
-            Ok(user) => Ok(Some(user)),
-            Err(StoreError::NotFound) => Ok(None),
-            Err(other) => Err(other.into()),
+        .db(move |conn| {
+            let Some(email) = email else { return Ok(None) };
+            match users::find_by_email(conn, email.as_str()) {
+                Ok(user) => Ok(Some(user)),
+                Err(StoreError::NotFound) => Ok(None),
+                Err(other) => Err(other.into()),
+            }
         })
         .await?;
 

@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, Utc};
+use leads_domain::forms;
 use leads_domain::lead_query::valid_slug;
 use leads_domain::problem::FieldErrors;
 use leads_domain::text::{clean_line, person_name};
 use leads_domain::wire::{Address, Answer, NewLead};
 use leads_domain::{Channel, Email, FieldError, LeadStatus, Money, Phone, Ssn};
-use leads_persistence::catalog::{self, CatalogItemRow};
+use leads_persistence::catalog;
 use leads_persistence::leads::{self, NewLeadRow, StoredIdentity};
 use leads_persistence::members::{self, MemberRow, NewMember};
 use leads_persistence::{DbConnection, StoreError};
@@ -19,9 +20,8 @@ use crate::errors::ApiError;
 use crate::keys::Cipher;
 use crate::services::activity::{self, ActorKind};
 
-/// The most answers one request may carry, and the longest text answer.
+/// The most answers one request may carry.
 const MAX_ANSWERS: usize = 200;
-const MAX_ANSWER_TEXT: usize = 4000;
 
 /// A new lead whose values passed every check that needs no database.
 pub struct CheckedLead {
@@ -79,9 +79,6 @@ pub fn check(body: &NewLead) -> Result<CheckedLead, Vec<FieldError>> {
     if body.answers.len() > MAX_ANSWERS {
         errors.add("answers", "must have at most 200 answers");
     }
-    for (key, value) in &body.answers {
-        check_answer_value(key, value, &mut errors);
-    }
 
     errors.into_result()?;
     let (Some(name), Some(email)) = (name, email) else {
@@ -125,31 +122,6 @@ fn check_address(address: &Address, field: &str, errors: &mut FieldErrors) {
     }
 }
 
-fn check_answer_value(key: &str, value: &serde_json::Value, errors: &mut FieldErrors) {
-    let field = format!("answers.{key}");
-    match value {
-        serde_json::Value::String(text) if text.chars().count() > MAX_ANSWER_TEXT => {
-            errors.add(field, "must be at most 4000 characters");
-        }
-        serde_json::Value::Array(_) => errors.add(field, "must be a single value"),
-        serde_json::Value::Object(map) if map.values().any(|v| v.is_object() || v.is_array()) => {
-            errors.add(field, "must not nest objects");
-        }
-        _ => {}
-    }
-}
-
-/// The field keys of a catalog item's form.
-fn form_fields(item: &CatalogItemRow) -> Result<Vec<String>, StoreError> {
-    let form: serde_json::Value = serde_json::from_str(&item.form)?;
-    let steps = form["steps"].as_array().cloned().unwrap_or_default();
-    Ok(steps
-        .iter()
-        .flat_map(|step| step["fields"].as_array().cloned().unwrap_or_default())
-        .filter_map(|field| field["key"].as_str().map(str::to_string))
-        .collect())
-}
-
 /// Creates the member if needed and the lead, with its first timeline entry, in one
 /// transaction. Returns the lead's id.
 pub fn create_for_staff(
@@ -174,11 +146,17 @@ pub fn create_for_staff(
                 }
                 other => other.into(),
             })?;
-        let fields = form_fields(&item)?;
+        let form: serde_json::Value = serde_json::from_str(&item.form)?;
+        let fields = forms::fields(&form);
         let mut errors = FieldErrors::new();
-        for key in lead.answers.keys() {
-            if !fields.contains(key) {
-                errors.add(format!("answers.{key}"), "is not a field of this form");
+        for (key, value) in &lead.answers {
+            match fields.iter().find(|(name, _)| name == key) {
+                None => errors.add(format!("answers.{key}"), "is not a field of this form"),
+                Some((_, field)) => {
+                    if let Err(reason) = forms::check_answer(field, value) {
+                        errors.add(format!("answers.{key}"), reason);
+                    }
+                }
             }
         }
         if lead.amount.is_some() && !crate::views::is_product(&item) {
