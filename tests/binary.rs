@@ -163,3 +163,88 @@ async fn importing_a_bad_file_lists_each_bad_line_and_imports_nothing() -> anyho
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn the_log_never_holds_credentials_or_personal_data() -> anyhow::Result<()> {
+    let Some(env) = Env::new(Backend::Sqlite) else {
+        return Ok(());
+    };
+    env.run(
+        &[
+            "institution",
+            "create",
+            "--slug",
+            "north",
+            "--name",
+            "North CU",
+        ],
+        "",
+    )?;
+    let password = "a secret password 42";
+    env.run(
+        &[
+            "user",
+            "create",
+            "--institution",
+            "north",
+            "--email",
+            "ops@north.org",
+            "--role",
+            "owner",
+            "--password-stdin",
+        ],
+        &format!("{password}\n"),
+    )?;
+    let server = env.serve(&["serve"])?;
+    let client = server.client();
+
+    let tokens = client.login("ops@north.org", password).await?;
+    let _ = client.login("ops@north.org", "a wrong guess 99").await;
+    let owner = client.with_token(tokens.access_token.clone());
+    let mut lead = leads_domain::wire::NewLead {
+        item: "auto-loan".into(),
+        applicant: leads_domain::wire::NewApplicant {
+            name: "Zebulon Quartermaine".into(),
+            email: "zebulon.q@example.org".into(),
+            phone: Some("907-555-0199".into()),
+            date_of_birth: None,
+            address: None,
+            ssn: Some("219-09-9999".into()),
+            authenticated: true,
+        },
+        amount: Some(1000.0),
+        term_months: None,
+        answers: Default::default(),
+    };
+    owner.create_lead(&lead).await?;
+    lead.applicant.email = "not an email".into();
+    let _ = owner.create_lead(&lead).await;
+    let search = LeadQuery {
+        q: Some("quartermaine".into()),
+        ..LeadQuery::default()
+    };
+    owner.leads(&search).await?;
+    drop(server);
+
+    let log = std::fs::read_to_string(env.log_path())?;
+    assert!(
+        log.contains("http.route=/api/v1/leads"),
+        "no request lines in {log}"
+    );
+    for secret in [
+        password,
+        "a wrong guess",
+        "ops@north.org",
+        "Zebulon",
+        "quartermaine",
+        "zebulon.q",
+        "219-09-9999",
+        "219099999",
+        "555-0199",
+        tokens.access_token.as_str(),
+        tokens.refresh_token.as_str(),
+    ] {
+        assert!(!log.contains(secret), "the log holds {secret}");
+    }
+    Ok(())
+}

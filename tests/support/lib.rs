@@ -50,6 +50,11 @@ impl Env {
         Ok(command)
     }
 
+    /// Where a served command's log (its standard error) goes.
+    pub fn log_path(&self) -> PathBuf {
+        self.data_dir.path().join("server.log")
+    }
+
     /// Runs a command to completion, with `input` on its standard input.
     pub fn run(&self, args: &[&str], input: &str) -> anyhow::Result<Output> {
         let mut child = self
@@ -66,10 +71,12 @@ impl Env {
 
     /// Starts a serving command and waits for its address; returns what it printed before.
     pub fn serve(&self, args: &[&str]) -> anyhow::Result<Server> {
+        let log = std::fs::File::create(self.log_path())?;
         let mut child = self
             .command(args)?
+            .env("LEADS_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()?;
         let stdout = child
             .stdout
