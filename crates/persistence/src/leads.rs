@@ -240,27 +240,6 @@ pub fn of_member(
         .load(conn)?)
 }
 
-/// Records a decision and moves the lead to a new status.
-pub fn set_status(
-    conn: &mut DbConnection,
-    lead: &LeadRow,
-    status: &str,
-    decision: Option<String>,
-    at: NaiveDateTime,
-) -> Result<(), StoreError> {
-    diesel::update(leads::table)
-        .filter(leads::institution_id.eq(lead.institution_id))
-        .filter(leads::id.eq(lead.id))
-        .set((
-            leads::status.eq(status),
-            leads::decision.eq(decision),
-            leads::updated_at.eq(at),
-            leads::version.eq(lead.version + 1),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// The leads table's query, with catalog filters already turned into item ids.
 pub struct ListLeads<'a> {
     pub institution_id: i64,

@@ -129,19 +129,6 @@ pub fn find_or_insert(conn: &mut DbConnection, member: NewMember) -> Result<Memb
     }
 }
 
-pub fn find_by_number(
-    conn: &mut DbConnection,
-    institution_id: i64,
-    member_number: &str,
-) -> Result<Option<MemberRow>, StoreError> {
-    Ok(members::table
-        .filter(members::institution_id.eq(institution_id))
-        .filter(members::member_number.eq(member_number))
-        .select(MemberRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 pub fn get(conn: &mut DbConnection, institution_id: i64, id: i64) -> Result<MemberRow, StoreError> {
     Ok(members::table
         .filter(members::institution_id.eq(institution_id))
