@@ -33,6 +33,9 @@ impl StaffUserRow {
 }
 
 /// Consecutive failed sign-ins after which an account is locked, and for how long.
+///
+/// Limitation: the lock is per account, so someone who knows an email can keep that
+/// account locked; a limit per client address in front of the server is the remedy.
 pub const LOCK_AFTER_FAILURES: i32 = 10;
 pub const LOCK_MINUTES: i64 = 15;
 
