@@ -8,7 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{
     HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
 };
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::HttpResponse;
 use rand::Rng;
@@ -26,11 +26,15 @@ fn new_request_id() -> String {
 /// Logs the request and gives every answer an `X-Request-Id`; a 500 answer is replaced by
 /// a fixed problem document that carries only that id.
 pub async fn log_requests(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let request_id = new_request_id();
     let method = req.method().to_string();
+    // HEAD is answered by the GET route; the HTTP layer leaves out the body.
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
     let is_api = req.path().starts_with("/api/v1/");
     let started = Instant::now();
     let span = tracing::info_span!("request", request.id = %request_id);

@@ -68,8 +68,7 @@ async fn to_docs() -> actix_web::HttpResponse {
 }
 
 /// No route matched: 405 with the allowed methods when the path exists, 404 otherwise.
-///
-/// Limitation: HEAD is not served for GET routes and answers 405.
+
 async fn unmatched(
     req: HttpRequest,
     routes: web::Data<crate::routes::known::KnownRoutes>,

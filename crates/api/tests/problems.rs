@@ -308,3 +308,19 @@ async fn a_viewer_learns_nothing_of_a_body_it_may_not_send(app: TestApp) -> anyh
 }
 
 on_both_databases!(a_viewer_learns_nothing_of_a_body_it_may_not_send);
+
+async fn head_is_answered_like_get_without_a_body(app: TestApp) -> anyhow::Result<()> {
+    let token = token(&app).await?;
+
+    let response = reqwest::Client::new()
+        .head(format!("{}/api/v1/leads", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.bytes().await?.is_empty());
+    Ok(())
+}
+
+on_both_databases!(head_is_answered_like_get_without_a_body);
