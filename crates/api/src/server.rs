@@ -68,7 +68,6 @@ async fn to_docs() -> actix_web::HttpResponse {
 }
 
 /// No route matched: 405 with the allowed methods when the path exists, 404 otherwise.
-
 async fn unmatched(
     req: HttpRequest,
     routes: web::Data<crate::routes::known::KnownRoutes>,
