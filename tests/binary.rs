@@ -43,56 +43,15 @@ async fn the_demo_serves_real_applications_with_the_credentials_it_prints() -> a
 #[tokio::test]
 async fn an_operator_creates_an_institution_and_a_user_who_can_sign_in() -> anyhow::Result<()> {
     for env in envs() {
-        let institution = env.run(
-            &[
-                "institution",
-                "create",
-                "--slug",
-                "north",
-                "--name",
-                "North CU",
-            ],
-            "",
+        let institution = env.create_institution("north", "North CU")?;
+        let user = env.create_user(
+            "north",
+            "ops@north.org",
+            "manager",
+            "a long enough password",
         )?;
-        let user = env.run(
-            &[
-                "user",
-                "create",
-                "--institution",
-                "north",
-                "--email",
-                "ops@north.org",
-                "--role",
-                "manager",
-                "--password-stdin",
-            ],
-            "a long enough password\n",
-        )?;
-        let duplicate = env.run(
-            &[
-                "institution",
-                "create",
-                "--slug",
-                "north",
-                "--name",
-                "Again",
-            ],
-            "",
-        )?;
-        let weak = env.run(
-            &[
-                "user",
-                "create",
-                "--institution",
-                "north",
-                "--email",
-                "x@north.org",
-                "--role",
-                "owner",
-                "--password-stdin",
-            ],
-            "short\n",
-        )?;
+        let duplicate = env.create_institution("north", "Again")?;
+        let weak = env.create_user("north", "x@north.org", "owner", "short")?;
         let server = env.serve(&["serve"])?;
 
         let tokens = server
@@ -120,17 +79,7 @@ async fn an_operator_creates_an_institution_and_a_user_who_can_sign_in() -> anyh
 #[tokio::test]
 async fn importing_a_bad_file_lists_each_bad_line_and_imports_nothing() -> anyhow::Result<()> {
     for env in envs() {
-        env.run(
-            &[
-                "institution",
-                "create",
-                "--slug",
-                "north",
-                "--name",
-                "North CU",
-            ],
-            "",
-        )?;
+        env.create_institution("north", "North CU")?;
         let file = env.data_dir.path().join("bad.txt");
         std::fs::write(&file, BAD_FILE)?;
         let path = file.to_string_lossy().into_owned();
@@ -169,32 +118,9 @@ async fn the_log_never_holds_credentials_or_personal_data() -> anyhow::Result<()
     let Some(env) = Env::new(Backend::Sqlite) else {
         return Ok(());
     };
-    env.run(
-        &[
-            "institution",
-            "create",
-            "--slug",
-            "north",
-            "--name",
-            "North CU",
-        ],
-        "",
-    )?;
+    env.create_institution("north", "North CU")?;
     let password = "a secret password 42";
-    env.run(
-        &[
-            "user",
-            "create",
-            "--institution",
-            "north",
-            "--email",
-            "ops@north.org",
-            "--role",
-            "owner",
-            "--password-stdin",
-        ],
-        &format!("{password}\n"),
-    )?;
+    env.create_user("north", "ops@north.org", "owner", password)?;
     let server = env.serve(&["serve"])?;
     let client = server.client();
 

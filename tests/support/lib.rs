@@ -69,6 +69,36 @@ impl Env {
         Ok(child.wait_with_output()?)
     }
 
+    /// `leads institution create`.
+    pub fn create_institution(&self, slug: &str, name: &str) -> anyhow::Result<Output> {
+        self.run(
+            &["institution", "create", "--slug", slug, "--name", name],
+            "",
+        )
+    }
+
+    /// `leads user create`, the password on standard input.
+    pub fn create_user(
+        &self,
+        institution: &str,
+        email: &str,
+        role: &str,
+        password: &str,
+    ) -> anyhow::Result<Output> {
+        let args = [
+            "user",
+            "create",
+            "--institution",
+            institution,
+            "--email",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+        ];
+        self.run(&args, &format!("{password}\n"))
+    }
+
     /// Starts a serving command and waits for its address; returns what it printed before.
     pub fn serve(&self, args: &[&str]) -> anyhow::Result<Server> {
         let log = std::fs::File::create(self.log_path())?;

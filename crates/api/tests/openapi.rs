@@ -68,15 +68,7 @@ async fn conforms(
 ) -> anyhow::Result<u16> {
     let response = request.send().await?;
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .to_string();
+    let content_type = support::media_type(&response);
     let body: Value = response.json().await?;
     let documented = &doc["paths"][template][method]["responses"][status.to_string()];
     anyhow::ensure!(

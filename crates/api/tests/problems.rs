@@ -9,12 +9,7 @@ use support::TestApp;
 
 async fn problem(response: reqwest::Response) -> anyhow::Result<(u16, String, Problem)> {
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let content_type = support::media_type(&response);
     let problem: Problem = response.json().await?;
     Ok((status, content_type, problem))
 }
@@ -169,11 +164,7 @@ async fn unknown_routes_wrong_methods_and_bad_ids_are_problems(app: TestApp) -> 
         .bearer_auth(&token)
         .send()
         .await?;
-    let allow = wrong_method
-        .headers()
-        .get("allow")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let allow = support::header(&wrong_method, "allow");
     let bad_id = get(&app, &token, "/api/v1/leads/abc").await?;
     let bad_query = get(&app, &token, "/api/v1/leads?limit=lots").await?;
     let unknown_param = get(&app, &token, "/api/v1/leads?colour=red").await?;
@@ -294,13 +285,7 @@ async fn a_viewer_learns_nothing_of_a_body_it_may_not_send(app: TestApp) -> anyh
     let cache = get(&app, &token, "/api/v1/me").await?;
 
     assert_eq!(problem(response).await?.0, 403);
-    let header = |name: &str| {
-        cache
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header = |name: &str| support::header(&cache, name);
     assert_eq!(header("cache-control").as_deref(), Some("no-store"));
     assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
     assert!(header("x-request-id").is_some());

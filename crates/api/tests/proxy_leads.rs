@@ -245,11 +245,8 @@ async fn a_started_lead_answers_201_with_its_location_and_version(
         .await?;
 
     let status = response.status().as_u16();
-    let header = |name: &str| {
-        let value = response.headers().get(name).and_then(|v| v.to_str().ok());
-        value.map(str::to_string)
-    };
-    let (location, etag) = (header("location"), header("etag"));
+    let location = support::header(&response, "location");
+    let etag = support::header(&response, "etag");
     let lead: leads_domain::wire::LeadDetail = response.json().await?;
     assert_eq!(status, 201);
     assert_eq!(location, Some(format!("/api/v1/leads/{}", lead.id)));

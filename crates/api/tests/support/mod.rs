@@ -106,9 +106,12 @@ impl TestApp {
         let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
         self.client.with_token(tokens.access_token)
     }
+}
 
-    pub async fn stop(&self) {
-        self.server.stop(false).await;
+impl Drop for TestApp {
+    /// Stops the test's server with the test, rather than at the end of the process.
+    fn drop(&mut self) {
+        actix_web::rt::spawn(self.server.stop(false));
     }
 }
 
@@ -198,6 +201,18 @@ pub fn new_lead(item: &str, name: &str, email: &str) -> NewLead {
         term_months: None,
         answers: serde_json::Map::new(),
     }
+}
+
+/// A response header as text, when present.
+pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    let value = response.headers().get(name)?.to_str().ok()?;
+    Some(value.to_string())
+}
+
+/// The media type of a response, without parameters such as `charset`.
+pub fn media_type(response: &reqwest::Response) -> String {
+    let value = header(response, "content-type").unwrap_or_default();
+    value.split(';').next().unwrap_or("").trim().to_string()
 }
 
 /// Waits until `check` holds or the time is up.
