@@ -32,6 +32,8 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub json_limit: usize,
+    /// The built lender portal, served at `/` when it holds an `index.html`.
+    pub portal_dir: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +73,9 @@ impl Config {
                 "2592000",
             )?),
             json_limit: parse(&lookup, "LEADS_JSON_LIMIT", "1048576")?,
+            portal_dir: PathBuf::from(
+                lookup("LEADS_PORTAL_DIR").unwrap_or_else(|| "frontend/dist".into()),
+            ),
             data_dir,
         })
     }

@@ -9,6 +9,7 @@ pub mod import;
 pub mod keys;
 pub mod logging;
 pub mod openapi;
+pub mod portal;
 pub mod routes;
 pub mod server;
 pub mod services;

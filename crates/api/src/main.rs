@@ -280,7 +280,16 @@ fn demo(config: Config, no_serve: bool) -> anyhow::Result<()> {
 
 fn serve_with(config: Config, pool: leads_persistence::Pool) -> anyhow::Result<()> {
     let keys = Keys::load(&config)?;
-    let state = AppState::new(pool, keys, config);
+    let portal = leads_api::portal::Portal::load(&config.portal_dir).map_err(|e| {
+        anyhow::anyhow!("reading the portal in {}: {e}", config.portal_dir.display())
+    })?;
+    if portal.is_none() {
+        tracing::warn!(
+            portal.dir = %config.portal_dir.display(),
+            "no built portal there (build it with scripts/build-portal); / shows the API reference"
+        );
+    }
+    let state = AppState::new(pool, keys, config).with_portal(portal);
     actix_web::rt::System::new().block_on(async move {
         let (server, address) = leads_api::start(state, None)?;
         tracing::info!(server.address = %address, "listening");

@@ -55,23 +55,46 @@ pub fn build_app(
         .app_data(web::Data::from(routes))
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
         .route("/api/docs", web::get().to(to_docs))
-        .route("/", web::get().to(to_docs))
+        .route("/", web::get().to(root))
         .default_service(web::to(unmatched))
         .wrap(from_fn(log_requests))
 }
 
-/// The API reference, until the portal is served at the root.
+/// The API reference.
 async fn to_docs() -> actix_web::HttpResponse {
     actix_web::HttpResponse::TemporaryRedirect()
         .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
         .finish()
 }
 
-/// No route matched: 405 with the allowed methods when the path exists, 404 otherwise.
+/// The lender portal, or the API reference where no portal was built.
+async fn root(req: HttpRequest, state: web::Data<AppState>) -> actix_web::HttpResponse {
+    match state
+        .portal
+        .as_ref()
+        .and_then(|portal| portal.respond(&req))
+    {
+        Some(response) => response,
+        None => to_docs().await,
+    }
+}
+
+/// No route matched: a page or file of the portal; otherwise 405 with the allowed
+/// methods when the path exists, 404 when it does not.
 async fn unmatched(
     req: HttpRequest,
+    state: web::Data<AppState>,
     routes: web::Data<crate::routes::known::KnownRoutes>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
+    let page = req.method() == actix_web::http::Method::GET && !req.path().starts_with("/api/");
+    if let Some(response) = state
+        .portal
+        .as_ref()
+        .filter(|_| page)
+        .and_then(|portal| portal.respond(&req))
+    {
+        return Ok(response);
+    }
     match routes.allowed_methods(req.path()) {
         Some(allowed) => Err(ApiError::MethodNotAllowed(allowed)),
         None => Err(ApiError::NotFound),

@@ -8,12 +8,15 @@ use tokio::sync::Semaphore;
 use crate::config::Config;
 use crate::errors::ApiError;
 use crate::keys::Keys;
+use crate::portal::Portal;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub keys: Keys,
     pub config: Arc<Config>,
+    /// The built lender portal, when there is one to serve.
+    pub portal: Option<Portal>,
     /// Bounds blocking database work to the pool's size, so that a slow database makes
     /// requests queue here instead of filling the blocking thread pool.
     permits: Arc<Semaphore>,
@@ -26,8 +29,14 @@ impl AppState {
             pool,
             keys,
             config: Arc::new(config),
+            portal: None,
             permits,
         }
+    }
+
+    pub fn with_portal(mut self, portal: Option<Portal>) -> Self {
+        self.portal = portal;
+        self
     }
 
     /// Runs `work` with a pooled connection on the blocking thread pool.

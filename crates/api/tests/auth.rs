@@ -81,6 +81,25 @@ async fn a_refresh_token_renews_once(app: TestApp) -> anyhow::Result<()> {
 
 on_both_databases!(a_refresh_token_renews_once);
 
+async fn signing_out_retires_the_refresh_token_and_only_that_one(
+    app: TestApp,
+) -> anyhow::Result<()> {
+    app.institution("acme");
+    app.staff("acme", "owner@acme.org", "owner").await;
+    let here = app.client.login("owner@acme.org", PASSWORD).await?;
+    let elsewhere = app.client.login("owner@acme.org", PASSWORD).await?;
+
+    app.client.logout(&here.refresh_token).await?;
+    app.client.logout(&here.refresh_token).await?;
+
+    assert!(app.client.refresh(&elsewhere.refresh_token).await.is_ok());
+    let after = app.client.refresh(&here.refresh_token).await;
+    assert_eq!(after.err().and_then(|e| e.status()), Some(401));
+    Ok(())
+}
+
+on_both_databases!(signing_out_retires_the_refresh_token_and_only_that_one);
+
 async fn expired_wrongly_signed_and_wrong_audience_tokens_are_refused(
     app: TestApp,
 ) -> anyhow::Result<()> {

@@ -436,6 +436,58 @@ async fn walking_all_pages_returns_every_lead_once_while_leads_are_added(
 
 on_both_databases!(walking_all_pages_returns_every_lead_once_while_leads_are_added);
 
+async fn previous_pages_walk_back_to_the_first_in_every_sort(app: TestApp) -> anyhow::Result<()> {
+    let inst = app.institution("acme");
+    for i in 0..12 {
+        app.seed(
+            inst,
+            Seed {
+                created_at: at(-(i % 4)),
+                ..Seed::new(&format!("Member {i}"))
+            },
+        );
+    }
+    let staff = app.staff("acme", "viewer@acme.org", "viewer").await;
+
+    for sort in ["-updated_at", "created_at", "name", "-amount", "amount"] {
+        let ask = |cursor: Option<String>| LeadQuery {
+            sort: Some(sort.into()),
+            limit: Some(5),
+            cursor,
+            ..query()
+        };
+        let ids = |page: &LeadPage| -> Vec<i64> { page.items.iter().map(|l| l.id.0).collect() };
+        let mut forward = vec![staff.leads(&ask(None)).await?];
+        assert!(
+            forward[0].prev_cursor.is_none(),
+            "{sort}: the first page has no previous"
+        );
+        while let Some(next) = forward.last().and_then(|p| p.next_cursor.clone()) {
+            forward.push(staff.leads(&ask(Some(next))).await?);
+        }
+        assert_eq!(forward.len(), 3, "{sort}: 12 leads in pages of 5");
+
+        let mut page = forward.pop().expect("three pages");
+        while let Some(prev) = page.prev_cursor.clone() {
+            page = staff.leads(&ask(Some(prev))).await?;
+            let expected = forward.pop().expect("no more pages back than forward");
+            assert_eq!(
+                ids(&page),
+                ids(&expected),
+                "{sort}: a page read backwards differs"
+            );
+            assert!(
+                page.next_cursor.is_some(),
+                "{sort}: a page before has a next"
+            );
+        }
+        assert!(forward.is_empty(), "{sort}: walking back stopped early");
+    }
+    Ok(())
+}
+
+on_both_databases!(previous_pages_walk_back_to_the_first_in_every_sort);
+
 async fn a_cursor_of_another_sort_or_garbage_is_refused(app: TestApp) -> anyhow::Result<()> {
     let inst = app.institution("acme");
     for i in 0..3 {

@@ -132,6 +132,23 @@ impl Client {
         self.post("/api/v1/auth/refresh", &body).await
     }
 
+    /// Signs out: the refresh token stops working.
+    pub async fn logout(&self, refresh_token: &str) -> Result<(), ClientError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.into(),
+        };
+        let response = self
+            .http
+            .post(self.url("/api/v1/auth/logout"))
+            .json(&body)
+            .send()
+            .await?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Self::read::<serde_json::Value>(response).await.map(|_| ())
+    }
+
     pub async fn me(&self) -> Result<Me, ClientError> {
         self.get("/api/v1/me").await
     }

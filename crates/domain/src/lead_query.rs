@@ -51,7 +51,7 @@ pub struct LeadQuery {
     pub sort: Option<String>,
     /// Page size, 1 to 200; 50 by default.
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` or `prev_cursor` of the page shown.
     pub cursor: Option<String>,
 }
 

@@ -156,6 +156,8 @@ pub struct LeadPage {
     pub items: Vec<LeadSummary>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// Pass as `cursor` for the previous page; null on the first page.
+    pub prev_cursor: Option<String>,
     /// How many leads match the filter.
     pub total: i64,
     /// False when `total` is a lower bound: more leads match than were counted.

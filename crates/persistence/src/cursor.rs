@@ -17,6 +17,13 @@ pub struct Cursor {
     /// The last row's id.
     #[serde(rename = "i")]
     pub id: i64,
+    /// The page wanted is the one before this row rather than after it.
+    #[serde(rename = "b", default, skip_serializing_if = "is_false")]
+    pub before: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,9 +56,15 @@ mod tests {
             sort: "-amount".into(),
             value: CursorValue::Number(125_000),
             id: 42,
+            before: false,
+        };
+        let backwards = Cursor {
+            before: true,
+            ..cursor.clone()
         };
 
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(Cursor::decode(&backwards.encode()), Some(backwards));
         assert_eq!(Cursor::decode("not a cursor"), None);
         assert_eq!(Cursor::decode("e30"), None);
     }

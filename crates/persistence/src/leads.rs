@@ -254,6 +254,7 @@ pub struct ListLeads<'a> {
 pub struct LeadRowPage {
     pub rows: Vec<LeadRow>,
     pub next_cursor: Option<String>,
+    pub prev_cursor: Option<String>,
     pub total: i64,
     pub total_exact: bool,
 }
@@ -396,17 +397,18 @@ macro_rules! ordered {
     };
 }
 
-/// Restricts a query to the rows after the cursor, in the filter's order.
+/// Restricts a query to the rows after the cursor in the filter's order, or before it
+/// for a backward cursor (`desc` is then the reverse of the filter's direction).
 fn after_cursor<'a>(
     query: BoxedLeads<'a>,
     list: &ListLeads<'_>,
     cursor: &Cursor,
+    desc: bool,
 ) -> Result<BoxedLeads<'a>, BadCursor> {
     let sort = list.filter.sort;
     if cursor.sort != sort.as_string() {
         return Err(BadCursor);
     }
-    let desc = sort.descending;
     let id = cursor.id;
     Ok(match (sort.key, &cursor.value) {
         (SortKey::CreatedAt | SortKey::UpdatedAt, CursorValue::Text(text)) => {
@@ -427,7 +429,7 @@ fn after_cursor<'a>(
     })
 }
 
-fn cursor_after(row: &LeadRow, list: &ListLeads<'_>) -> Cursor {
+fn cursor_at(row: &LeadRow, list: &ListLeads<'_>, before: bool) -> Cursor {
     let sort = list.filter.sort;
     let value = match sort.key {
         SortKey::CreatedAt => CursorValue::Text(row.created_at.format(TIME_FORMAT).to_string()),
@@ -439,6 +441,7 @@ fn cursor_after(row: &LeadRow, list: &ListLeads<'_>) -> Cursor {
         sort: sort.as_string(),
         value,
         id: row.id,
+        before,
     }
 }
 
@@ -451,6 +454,7 @@ pub fn list(
         return Ok(Ok(LeadRowPage {
             rows: Vec::new(),
             next_cursor: None,
+            prev_cursor: None,
             total: 0,
             total_exact: true,
         }));
@@ -458,16 +462,20 @@ pub fn list(
     let filter = list.filter;
     let dialect = conn.dialect();
     let mut query = matching(list, dialect);
+    let mut backwards = false;
     if let Some(text) = &filter.cursor {
         let Some(cursor) = Cursor::decode(text) else {
             return Ok(Err(BadCursor));
         };
-        query = match after_cursor(query, list, &cursor) {
+        backwards = cursor.before;
+        let desc = filter.sort.descending != backwards;
+        query = match after_cursor(query, list, &cursor, desc) {
             Ok(query) => query,
             Err(bad) => return Ok(Err(bad)),
         };
     }
-    let desc = filter.sort.descending;
+    // A backward page is read in the reverse order from its cursor, then turned round.
+    let desc = filter.sort.descending != backwards;
     query = match filter.sort.key {
         SortKey::CreatedAt => ordered!(query, leads::created_at, desc),
         SortKey::UpdatedAt => ordered!(query, leads::updated_at, desc),
@@ -477,8 +485,20 @@ pub fn list(
     let mut rows: Vec<LeadRow> = query.limit(filter.limit + 1).load(conn)?;
     let more = rows.len() as i64 > filter.limit;
     rows.truncate(filter.limit as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let (more_after, more_before) = if backwards {
+        (true, more)
+    } else {
+        (more, filter.cursor.is_some())
+    };
     let next_cursor = match rows.last() {
-        Some(last) if more => Some(cursor_after(last, list).encode()),
+        Some(last) if more_after => Some(cursor_at(last, list, false).encode()),
+        _ => None,
+    };
+    let prev_cursor = match rows.first() {
+        Some(first) if more_before => Some(cursor_at(first, list, true).encode()),
         _ => None,
     };
 
@@ -490,6 +510,7 @@ pub fn list(
     Ok(Ok(LeadRowPage {
         rows,
         next_cursor,
+        prev_cursor,
         total: (counted.len() as i64).min(EXACT_TOTAL_CAP),
         total_exact,
     }))

@@ -254,6 +254,16 @@ pub fn consume_refresh_token(
     })
 }
 
+/// Retires one refresh token at sign-out, so that it renews nothing afterwards.
+pub fn retire_refresh_token(conn: &mut DbConnection, token_hash: &str) -> Result<(), StoreError> {
+    diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .filter(refresh_tokens::used_at.is_null())
+        .set(refresh_tokens::used_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Retires every unused refresh token of a user.
 pub fn revoke_refresh_tokens(conn: &mut DbConnection, user_id: i64) -> Result<(), StoreError> {
     diesel::update(refresh_tokens::table)

@@ -132,6 +132,30 @@ pub async fn refresh(
     Ok(web::Json(response))
 }
 
+/// Signs out: the refresh token stops working. Unknown and used tokens are accepted
+/// too, so that signing out twice is harmless.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let hash = tokens::hash_refresh_token(body.refresh_token.trim());
+    state
+        .db(move |conn| Ok(users::retire_refresh_token(conn, &hash)?))
+        .await?;
+    Ok(actix_web::HttpResponse::NoContent().finish())
+}
+
 fn issue_tokens(
     state: &AppState,
     conn: &mut DbConnection,

@@ -69,14 +69,16 @@ pub async fn list(
                 .iter()
                 .map(|row| views::lead_summary(row, &lookups))
                 .collect::<Result<Vec<_>, _>>()?;
-            let next_cursor = page
-                .next_cursor
-                .map(|inner| cipher.seal(format!("{fingerprint}|{inner}").as_bytes()))
-                .transpose()
-                .map_err(ApiError::internal)?;
+            let seal = |inner: Option<String>| {
+                inner
+                    .map(|inner| cipher.seal(format!("{fingerprint}|{inner}").as_bytes()))
+                    .transpose()
+                    .map_err(ApiError::internal)
+            };
             Ok(LeadPage {
                 items,
-                next_cursor,
+                next_cursor: seal(page.next_cursor)?,
+                prev_cursor: seal(page.prev_cursor)?,
                 total: page.total,
                 total_exact: page.total_exact,
             })

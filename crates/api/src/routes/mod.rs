@@ -14,6 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(auth::login)
         .service(auth::refresh)
+        .service(auth::logout)
         .service(auth::me)
         .service(catalog::list)
         .service(catalog::get)

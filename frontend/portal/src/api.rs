@@ -1,0 +1,196 @@
+//! A thin layer over the browser's fetch: JSON in and out, the bearer token, one
+//! renewal of an expired access token, and problem documents turned into messages.
+//! The project's `client` crate uses reqwest, which would add about 100 KB (gzip) to
+//! the download; this layer adds a few.
+
+use std::cell::Cell;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use leads_domain::problem::Problem;
+use leads_domain::wire::{LoginRequest, Me, RefreshRequest, TokenResponse};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use leptos::prelude::*;
+
+use crate::session::{Auth, Session};
+
+/// Why a request failed, in words for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server answered with a problem document.
+    Problem(Problem),
+    /// The server could not be reached or answered something unreadable.
+    Network(String),
+    /// The session ended; the sign-in page is showing.
+    SignedOut,
+}
+
+impl ApiError {
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Problem(problem) => {
+                let mut text = problem
+                    .detail
+                    .clone()
+                    .unwrap_or_else(|| problem.title.clone());
+                for error in &problem.errors {
+                    text.push_str(&format!(" {}: {}.", error.field, error.reason));
+                }
+                text
+            }
+            ApiError::Network(reason) => format!("The server could not be reached ({reason})."),
+            ApiError::SignedOut => "Your session has ended.".into(),
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem(problem) => Some(problem.status),
+            _ => None,
+        }
+    }
+}
+
+thread_local! {
+    /// Set while a token renewal is under way, so that requests failing together renew
+    /// once: a refresh token works only once, and presenting it twice ends the session.
+    static RENEWING: Cell<bool> = const { Cell::new(false) };
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.ok() {
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()));
+    }
+    let status = response.status();
+    match response.json::<Problem>().await {
+        Ok(problem) => Err(ApiError::Problem(problem)),
+        Err(_) => Err(ApiError::Network(format!("status {status}"))),
+    }
+}
+
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+    request
+        .map_err(|e| ApiError::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+fn json_post<B: Serialize>(path: &str, body: &B) -> Result<Request, gloo_net::Error> {
+    Request::post(path).json(body)
+}
+
+pub async fn login(email: String, password: String) -> Result<TokenResponse, ApiError> {
+    let body = LoginRequest { email, password };
+    read(send(json_post("/api/v1/auth/login", &body)).await?).await
+}
+
+pub async fn refresh(refresh_token: String) -> Result<TokenResponse, ApiError> {
+    let body = RefreshRequest { refresh_token };
+    read(send(json_post("/api/v1/auth/refresh", &body)).await?).await
+}
+
+pub async fn logout(refresh_token: String) {
+    let body = RefreshRequest { refresh_token };
+    // Signing out here happens whatever the server says.
+    let _ = send(json_post("/api/v1/auth/logout", &body)).await;
+}
+
+pub async fn me(access: &str) -> Result<Me, ApiError> {
+    let request = Request::get("/api/v1/me")
+        .header("Authorization", &format!("Bearer {access}"))
+        .build();
+    read(send(request).await?).await
+}
+
+/// Signs in with tokens just issued: loads who the user is and starts the session.
+pub async fn start_session(auth: Auth, tokens: TokenResponse) -> Result<(), ApiError> {
+    let me = me(&tokens.access_token).await?;
+    auth.sign_in(Session {
+        access: tokens.access_token,
+        refresh: tokens.refresh_token,
+        me,
+    });
+    Ok(())
+}
+
+async fn pause(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
+
+/// Renews the access token after `stale` was refused. True when a fresh one is in place.
+async fn renew(auth: Auth, stale: &str) -> bool {
+    while RENEWING.with(Cell::get) {
+        pause(50).await;
+    }
+    let Some(session) = auth.session.get_untracked() else {
+        return false;
+    };
+    if session.access != stale {
+        return true;
+    }
+    RENEWING.with(|r| r.set(true));
+    let renewed = refresh(session.refresh).await;
+    RENEWING.with(|r| r.set(false));
+    match renewed {
+        Ok(tokens) => {
+            auth.replace_tokens(tokens.access_token, tokens.refresh_token);
+            true
+        }
+        Err(ApiError::Network(_)) => false,
+        Err(_) => {
+            auth.sign_out(Some(
+                "Your session has expired. Please sign in again.".into(),
+            ));
+            false
+        }
+    }
+}
+
+/// Sends a request built by `build` with the session's token, renewing it once if the
+/// server refuses it as expired.
+async fn authorised<T: DeserializeOwned>(
+    auth: Auth,
+    build: impl Fn(RequestBuilder) -> Result<Request, gloo_net::Error>,
+    make: impl Fn() -> RequestBuilder,
+) -> Result<T, ApiError> {
+    for attempt in 0..2 {
+        let Some(session) = auth.session.get_untracked() else {
+            return Err(ApiError::SignedOut);
+        };
+        let request = make().header("Authorization", &format!("Bearer {}", session.access));
+        let response = send(build(request)).await?;
+        if response.status() == 401 {
+            if attempt == 0 && renew(auth, &session.access).await {
+                continue;
+            }
+            if auth.session.get_untracked().is_some() {
+                auth.sign_out(Some("Your session has ended. Please sign in again.".into()));
+            }
+            return Err(ApiError::SignedOut);
+        }
+        return read(response).await;
+    }
+    Err(ApiError::SignedOut)
+}
+
+pub async fn get<T: DeserializeOwned>(auth: Auth, path: String) -> Result<T, ApiError> {
+    authorised(auth, |r| r.build(), || Request::get(&path)).await
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    auth: Auth,
+    path: String,
+    body: &B,
+) -> Result<T, ApiError> {
+    authorised(auth, |r| r.json(body), || Request::post(&path)).await
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).into()
+}

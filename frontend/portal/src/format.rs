@@ -1,0 +1,124 @@
+//! How values read on screen: amounts, dates, statuses and channels.
+
+use chrono::{DateTime, Utc};
+use leads_domain::status::{Channel, LeadStatus};
+use leads_domain::Money;
+
+/// `$12,500` or `$12,500.50`.
+pub fn money(amount: Option<Money>) -> String {
+    let Some(amount) = amount else {
+        return "—".into();
+    };
+    let cents = amount.cents();
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let dollars = grouped(cents / 100);
+    match cents % 100 {
+        0 => format!("{sign}${dollars}"),
+        rest => format!("{sign}${dollars}.{rest:02}"),
+    }
+}
+
+/// `1,234,567`.
+pub fn grouped(number: u64) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `Dec 4, 2026`.
+pub fn day(at: DateTime<Utc>) -> String {
+    at.format("%b %-d, %Y").to_string()
+}
+
+/// `Dec 4, 2026 14:05 UTC`.
+pub fn moment(at: DateTime<Utc>) -> String {
+    at.format("%b %-d, %Y %H:%M UTC").to_string()
+}
+
+pub fn status_label(status: LeadStatus) -> &'static str {
+    match status {
+        LeadStatus::InProgress => "Unsubmitted",
+        LeadStatus::Submitted => "Submitted",
+        LeadStatus::Approved => "Approved",
+        LeadStatus::Declined => "Declined",
+        LeadStatus::Converted => "Converted",
+        LeadStatus::Closed => "Closed",
+    }
+}
+
+/// The badge's style class.
+pub fn status_class(status: LeadStatus) -> &'static str {
+    match status {
+        LeadStatus::InProgress => "badge badge-progress",
+        LeadStatus::Submitted => "badge badge-submitted",
+        LeadStatus::Approved => "badge badge-approved",
+        LeadStatus::Declined => "badge badge-declined",
+        LeadStatus::Converted => "badge badge-converted",
+        LeadStatus::Closed => "badge badge-closed",
+    }
+}
+
+/// The value the leads table's `status` filter uses for a status.
+pub fn status_param(status: LeadStatus) -> &'static str {
+    match status {
+        LeadStatus::InProgress => "unsubmitted",
+        other => other.as_str(),
+    }
+}
+
+pub fn channel_label(channel: Channel) -> &'static str {
+    match channel {
+        Channel::PublicLink => "Public link",
+        Channel::OnlineBanking => "Online banking",
+        Channel::LenderProxy => "Staff (proxy)",
+        Channel::Integration => "Integration",
+        Channel::Automation => "Automation",
+    }
+}
+
+/// Words for a timeline action such as `lead.created`.
+pub fn action_label(action: &str) -> String {
+    let words = action.replace(['.', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A form answer as text.
+pub fn answer(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::Bool(true) => "Yes".into(),
+        serde_json::Value::Bool(false) => "No".into(),
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Array(items) => items.iter().map(answer).collect::<Vec<_>>().join(", "),
+        serde_json::Value::Object(map) => map
+            .values()
+            .map(answer)
+            .filter(|s| s != "—")
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_as_dollars() {
+        assert_eq!(money(Money::from_dollars(12500.0).ok()), "$12,500");
+        assert_eq!(money(Money::from_dollars(1234567.5).ok()), "$1,234,567.50");
+        assert_eq!(money(None), "—");
+    }
+}

@@ -1,0 +1,245 @@
+//! One lead: who applied, for what, where it stands, the answers by form step, and
+//! its timeline.
+
+use leads_domain::wire::{Answer, CatalogItem, LeadDetail};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use std::collections::BTreeMap;
+
+use crate::api::{self, ApiError};
+use crate::app::LastTable;
+use crate::format;
+use crate::session::Auth;
+use crate::widgets::{Failure, Loading, ProgressBar, StatusBadge};
+
+#[component]
+pub fn LeadPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let last = expect_context::<LastTable>();
+    let params = use_params_map();
+    let lead = RwSignal::new(None::<Result<LeadDetail, ApiError>>);
+    let form = RwSignal::new(None::<CatalogItem>);
+
+    Effect::new(move |_| {
+        let id = params.with(|p| p.get("id").unwrap_or_default());
+        lead.set(None);
+        form.set(None);
+        spawn_local(async move {
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
+                lead.set(Some(Err(ApiError::Problem(
+                    leads_domain::problem::Problem {
+                        kind: "about:blank".into(),
+                        title: "There is no such lead.".into(),
+                        status: 404,
+                        detail: None,
+                        request_id: None,
+                        errors: Vec::new(),
+                        current_status: None,
+                    },
+                ))));
+                return;
+            }
+            let found = api::get::<LeadDetail>(auth, format!("/api/v1/leads/{id}")).await;
+            if let Ok(detail) = &found {
+                let slug = detail.item.slug.clone();
+                if let Ok(items) =
+                    api::get::<Vec<CatalogItem>>(auth, "/api/v1/catalog".into()).await
+                {
+                    form.set(items.into_iter().find(|item| item.slug == slug));
+                }
+            }
+            lead.set(Some(found));
+        });
+    });
+
+    view! {
+        <section class="page">
+            <a class="back" href=move || last.0.get()>"← Back to the table"</a>
+            {move || match lead.get() {
+                None => view! { <Loading what="the lead"/> }.into_any(),
+                Some(Err(error)) => view! { <Failure error/> }.into_any(),
+                Some(Ok(detail)) => view! { <Detail detail form/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Detail(detail: LeadDetail, form: RwSignal<Option<CatalogItem>>) -> impl IntoView {
+    let applicant = detail.applicant.clone();
+    let name = applicant
+        .name
+        .clone()
+        .unwrap_or_else(|| "Unnamed applicant".into());
+    let member_href = format!("/members/{}", detail.member_id.0);
+    let answers = detail.answers.clone();
+    let address = applicant.address.as_ref().map(|a| {
+        [
+            a.line1.clone(),
+            a.line2.clone().unwrap_or_default(),
+            a.city.clone(),
+            a.state.clone(),
+            a.postal_code.clone(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+    });
+    let decision = detail.decision.clone();
+
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>{name.clone()}</h1>
+                <p class="muted">
+                    {format!("{} · {}", detail.reference, detail.item.name)}
+                </p>
+            </div>
+            <div class="head-badges">
+                <StatusBadge status=detail.status/>
+                {detail.archived.then(|| view! { <span class="tag">"Archived"</span> })}
+                {(!detail.registered).then(|| view! { <span class="tag">"Unregistered"</span> })}
+            </div>
+        </div>
+
+        <div class="grid-2">
+            <section class="card" aria-labelledby="applicant-title">
+                <h2 id="applicant-title">"Applicant"</h2>
+                <dl class="facts">
+                    <dt>"Name"</dt><dd>{name}</dd>
+                    <dt>"Email"</dt><dd>{applicant.email.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Phone"</dt><dd>{applicant.phone.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Date of birth"</dt>
+                    <dd>{applicant.date_of_birth.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Address"</dt><dd>{address.unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"SSN"</dt><dd class="mono">{applicant.ssn_masked.clone().unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+                <a class="button" href=member_href>"Member profile"</a>
+            </section>
+
+            <section class="card" aria-labelledby="application-title">
+                <h2 id="application-title">"Application"</h2>
+                <dl class="facts">
+                    <dt>"Product or service"</dt><dd>{detail.item.name.clone()}</dd>
+                    <dt>"Amount"</dt><dd>{format::money(detail.amount)}</dd>
+                    <dt>"Term"</dt><dd>{detail.term_months.map(|t| format!("{t} months")).unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Status"</dt><dd><StatusBadge status=detail.status/></dd>
+                    <dt>"Channel"</dt><dd>{format::channel_label(detail.channel)}</dd>
+                    <dt>"Created by"</dt>
+                    <dd>{detail.created_by.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "The applicant".into())}</dd>
+                    <dt>"Assigned to"</dt>
+                    <dd>{detail.assignee.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "Nobody".into())}</dd>
+                    <dt>"Progress"</dt><dd><ProgressBar progress=detail.progress.clone()/></dd>
+                    <dt>"Started"</dt><dd>{format::moment(detail.created_at)}</dd>
+                    <dt>"Submitted"</dt><dd>{detail.submitted_at.map(format::moment).unwrap_or_else(|| "Not yet".into())}</dd>
+                    <dt>"Last updated"</dt><dd>{format::moment(detail.updated_at)}</dd>
+                </dl>
+                {decision.map(|d| view! {
+                    <div class="decision">
+                        <h3>"Decision"</h3>
+                        {(!d.decline_reasons.is_empty()).then(|| view! {
+                            <p>"Declined for: "{d.decline_reasons.join(", ")}</p>
+                        })}
+                        {d.close_reason.map(|r| view! { <p>"Closed: "{r}</p> })}
+                        {d.decided_at.map(|at| view! {
+                            <p class="muted">
+                                {format!("{} by {}", format::moment(at), d.decided_by.map(|u| u.name).unwrap_or_else(|| "the system".into()))}
+                            </p>
+                        })}
+                    </div>
+                })}
+            </section>
+        </div>
+
+        <section class="card" aria-labelledby="answers-title">
+            <h2 id="answers-title">"Answers"</h2>
+            {move || grouped_answers(&answers, form.get().as_ref())}
+        </section>
+
+        <section class="card" aria-labelledby="documents-title">
+            <h2 id="documents-title">"Documents"</h2>
+            <p class="muted">"No documents have been uploaded."</p>
+        </section>
+
+        <section class="card" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">"Timeline"</h2>
+            <ol class="timeline">
+                {detail.timeline.iter().rev().map(|activity| {
+                    let who = match &activity.actor.user {
+                        Some(user) => user.name.clone(),
+                        None => format::action_label(&activity.actor.kind),
+                    };
+                    view! {
+                        <li>
+                            <span class="when">{format::moment(activity.at)}</span>
+                            <span class="what">{format::action_label(&activity.action)}</span>
+                            <span class="who">{who}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// Answers under the form's step titles, in form order; answers the form no longer asks
+/// for are listed last, so nothing given is hidden.
+fn grouped_answers(answers: &BTreeMap<String, Answer>, item: Option<&CatalogItem>) -> AnyView {
+    if answers.is_empty() {
+        return view! { <p class="muted">"No answers yet."</p> }.into_any();
+    }
+    let mut shown = std::collections::BTreeSet::new();
+    let mut groups = Vec::new();
+    let steps = item
+        .and_then(|i| i.form["steps"].as_array().cloned())
+        .unwrap_or_default();
+    for step in steps {
+        let title = step["title"].as_str().unwrap_or("Answers").to_string();
+        let mut rows = Vec::new();
+        for field in step["fields"].as_array().cloned().unwrap_or_default() {
+            let Some(key) = field["key"].as_str() else {
+                continue;
+            };
+            if let Some(answer) = answers.get(key) {
+                shown.insert(key.to_string());
+                let label = field["label"].as_str().unwrap_or(key).to_string();
+                rows.push((label, answer.clone()));
+            }
+        }
+        if !rows.is_empty() {
+            groups.push((title, rows));
+        }
+    }
+    let rest: Vec<(String, Answer)> = answers
+        .iter()
+        .filter(|(k, _)| !shown.contains(*k))
+        .map(|(k, a)| (format::action_label(k), a.clone()))
+        .collect();
+    if !rest.is_empty() {
+        groups.push(("Other answers".into(), rest));
+    }
+    groups
+        .into_iter()
+        .map(|(title, rows)| {
+            view! {
+                <div class="answer-group">
+                    <h3>{title}</h3>
+                    <dl class="facts">
+                        {rows.into_iter().map(|(label, answer)| view! {
+                            <dt>{label}</dt>
+                            <dd>
+                                {format::answer(&answer.value)}
+                                {(answer.source != "applicant").then(|| view! {
+                                    <span class="tag">{format!("from {}", answer.source)}</span>
+                                })}
+                            </dd>
+                        }).collect_view()}
+                    </dl>
+                </div>
+            }
+        })
+        .collect_view()
+        .into_any()
+}

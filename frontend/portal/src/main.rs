@@ -1,0 +1,18 @@
+//! The lender portal: staff sign in, work the leads table, open leads and members.
+
+mod api;
+mod app;
+mod format;
+mod lead;
+mod leads;
+mod member;
+mod members;
+mod new_lead;
+mod session;
+mod sign_in;
+mod widgets;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
