@@ -8,6 +8,8 @@ use std::time::Duration;
 
 pub use leads_testing::{Backend, TestDb};
 
+pub mod browser;
+
 /// The `leads` binary next to the test executable, built first when missing.
 pub fn binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
@@ -46,6 +48,7 @@ impl Env {
             .env("LEADS_DATA_DIR", self.data_dir.path())
             .env("DATABASE_URL", self.db.url())
             .env("LEADS_BIND", "127.0.0.1:0")
+            .env("LEADS_PORTAL_DIR", browser::portal_dir())
             .env("LEADS_LOG", "warn");
         Ok(command)
     }

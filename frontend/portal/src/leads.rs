@@ -15,6 +15,7 @@ use crate::api::{self, encode, ApiError};
 use crate::app::LastTable;
 use crate::format;
 use crate::session::Auth;
+use crate::timing;
 use crate::widgets::{Failure, Loading, ProgressBar, StatusBadge};
 
 /// The address parameters the table passes on to the API, in a fixed order.
@@ -82,12 +83,15 @@ pub fn LeadsPage() -> impl IntoView {
         let wanted = api_query.get();
         last.0.set(address(&wanted));
         loading.set(true);
+        timing::mark("leads:request");
         spawn_local(async move {
             let result = api::get::<LeadPage>(auth, format!("/api/v1/leads?{wanted}")).await;
             // A slower answer to an older address must not replace a newer one.
             if api_query.get_untracked() == wanted {
+                timing::mark("leads:data");
                 fetched.set(Some((wanted, result)));
                 loading.set(false);
+                timing::mark_next_frame("leads:rendered");
             }
         });
     });

@@ -10,6 +10,7 @@ mod members;
 mod new_lead;
 mod session;
 mod sign_in;
+mod timing;
 mod widgets;
 
 fn main() {

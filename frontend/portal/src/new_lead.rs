@@ -86,10 +86,13 @@ pub fn NewLeadPage() -> impl IntoView {
         <section class="page page-narrow" aria-labelledby="new-lead-title">
             <a class="back" href="/">"← Back to the table"</a>
             <h1 id="new-lead-title">"New lead"</h1>
-            {move || (!auth.can(Permission::LeadsProxy)).then(|| view! {
-                <p class="state state-error" role="alert">"You may not start leads for members."</p>
-            })}
-            <form class="card form" on:submit=submit novalidate>
+            <Show
+                when=move || auth.can(Permission::LeadsProxy)
+                fallback=|| view! {
+                    <p class="state state-error" role="alert">"You may not start leads for members."</p>
+                }
+            >
+            <form class="card form" on:submit=submit.clone() novalidate>
                 {move || error.get().map(|error| view! { <Failure error/> })}
                 <label class="field">
                     <span>"Product or service"</span>
@@ -133,6 +136,7 @@ pub fn NewLeadPage() -> impl IntoView {
                     </button>
                 </div>
             </form>
+            </Show>
         </section>
     }
 }
