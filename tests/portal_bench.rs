@@ -59,6 +59,49 @@ async fn clear_marks(b: &Browser) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What the server sends of each file of the built portal: raw, gzip and brotli.
+async fn sizes(base: &str) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let mut files: Vec<String> = Vec::new();
+    let mut pending = vec![browser::portal_dir()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(browser::portal_dir()) {
+                files.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    files.sort();
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "portal file (as served)", "raw", "gzip", "brotli"
+    );
+    let mut totals = [0usize; 3];
+    for file in &files {
+        let mut row = [0usize; 3];
+        for (i, encoding) in ["identity", "gzip", "br"].iter().enumerate() {
+            let body = http
+                .get(format!("{base}/{file}"))
+                .header("accept-encoding", *encoding)
+                .send()
+                .await?
+                .bytes()
+                .await?;
+            row[i] = body.len();
+            totals[i] += body.len();
+        }
+        println!("{file:<44} {:>10} {:>10} {:>10}", row[0], row[1], row[2]);
+    }
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "total", totals[0], totals[1], totals[2]
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let leads = argument("--leads", 400)?;
@@ -106,6 +149,8 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?;
     }
+    sizes(&server.base).await?;
+    println!();
     println!("{leads} leads on SQLite, {samples} samples each, headless Chromium at 1280x900");
 
     let b = Browser::start(&server.base).await?;

@@ -1,7 +1,7 @@
 //! Running the real `leads` binary: as a server on a free port, or as a one-off command.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -10,19 +10,26 @@ pub use leads_testing::{Backend, TestDb};
 
 pub mod browser;
 
-/// The `leads` binary next to the test executable, built first when missing.
+/// The `leads` binary of the same build as the running executable (a test in `deps/`,
+/// or a program beside it), built first when missing.
 pub fn binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let dir = exe
+    let here = exe
         .parent()
-        .and_then(Path::parent)
         .ok_or_else(|| anyhow::anyhow!("cannot find the target directory"))?;
+    let dir = if here.ends_with("deps") {
+        here.parent().unwrap_or(here)
+    } else {
+        here
+    };
     let binary = dir.join("leads");
     if !binary.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "leads-api", "--bin", "leads"])
-            .status()?;
-        anyhow::ensure!(status.success(), "building leads failed");
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "-p", "leads-api", "--bin", "leads"]);
+        if dir.ends_with("release") {
+            build.arg("--release");
+        }
+        anyhow::ensure!(build.status()?.success(), "building leads failed");
     }
     Ok(binary)
 }

@@ -266,6 +266,11 @@ fn demo(config: Config, no_serve: bool) -> anyhow::Result<()> {
     println!(
         "  Leads demo: {held} leads from real HMDA applications in 'Demo Federal Credit Union'."
     );
+    if config.portal_dir.join("index.html").is_file() {
+        println!("  Portal       {base}/");
+    } else {
+        println!("  Portal       not built (scripts/build-portal builds it)");
+    }
     println!("  Sign in as   {DEMO_OWNER}");
     println!("  Password     {password}   (new on every demo start)");
     println!("  API docs     {base}/api/docs/");

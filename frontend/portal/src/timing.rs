@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 pub fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.clear_marks_with_mark_name(name);
+        performance.clear_marks_with_mark_name(name);
         let _ = performance.mark(name);
     }
 }

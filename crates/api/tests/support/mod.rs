@@ -56,6 +56,23 @@ impl TestApp {
 
     /// A server on `db`, reaching it through `database_url` when given (a proxy, say).
     pub async fn spawn_on(db: Arc<TestDb>, database_url: Option<String>) -> Self {
+        Self::spawn_serving(db, database_url, None).await
+    }
+
+    /// A SQLite server that also serves the portal built into `portal_dir`.
+    pub async fn spawn_with_portal(portal_dir: &std::path::Path) -> Self {
+        let db = Arc::new(TestDb::create(Backend::Sqlite).expect("a SQLite database"));
+        let portal = leads_api::portal::Portal::load(portal_dir)
+            .expect("read the portal")
+            .expect("an index.html");
+        Self::spawn_serving(db, None, Some(portal)).await
+    }
+
+    async fn spawn_serving(
+        db: Arc<TestDb>,
+        database_url: Option<String>,
+        portal: Option<leads_api::portal::Portal>,
+    ) -> Self {
         let data_dir = tempfile::tempdir().expect("data directory");
         let config = test_config(db.url(), data_dir.path());
         let pool = admin::open_database(&config).expect("open the test database");
@@ -73,7 +90,7 @@ impl TestApp {
             None => pool.clone(),
         };
         let keys = Keys::load(&config).expect("keys");
-        let state = AppState::new(served, keys, config);
+        let state = AppState::new(served, keys, config).with_portal(portal);
         let (server, address) = leads_api::start(state.clone(), Some(1)).expect("start the server");
         let handle = server.handle();
         actix_web::rt::spawn(server);
