@@ -403,6 +403,7 @@ async fn a_lead_opens_with_its_member_and_leads_back_to_the_same_table(
     b.sees("$15,000").await?;
     b.sees("Timeline").await?;
     anyhow::ensure!(b.address().await?.starts_with("/leads/"));
+    b.screenshot("lead-detail").await?;
 
     b.click("Member profile").await?;
     b.sees("Products held").await?;
@@ -509,3 +510,55 @@ async fn signing_out_ends_the_session_for_good(portal: &Portal) -> anyhow::Resul
 }
 
 in_the_browser!(signing_out_ends_the_session_for_good);
+
+async fn the_table_fits_a_1024_pixel_window_and_works_by_keyboard(
+    portal: &Portal,
+) -> anyhow::Result<()> {
+    let b = &portal.browser;
+    b.client.set_window_size(1024, 768).await?;
+    b.sign_in(OWNER, &portal.owner_password).await?;
+    b.settled_rows("Leads").await?;
+    let overflow = b
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(
+        overflow.as_i64() == Some(0),
+        "the page scrolls sideways by {overflow} px at 1024"
+    );
+    let clipped = b
+        .client
+        .execute(
+            "const w = document.querySelector('.table-wrap'); return w.scrollWidth - w.clientWidth;",
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(
+        clipped.as_i64() == Some(0),
+        "the table needs {clipped} px more than a 1024 px window gives"
+    );
+    b.screenshot("leads-table-1024").await?;
+
+    // Tab from the search box to the first filter, then choose with the keyboard.
+    let search = b.control("Search").await?;
+    search.send_keys("Avery\u{E007}").await?;
+    b.until("the search applied by Enter", || async {
+        Ok(b.address().await?.contains("q=Avery").then_some(()))
+    })
+    .await?;
+    let focused = b
+        .client
+        .execute(
+            "const s = document.querySelector('[aria-label=\"Search\"]'); s.focus();
+             return getComputedStyle(s).outlineStyle;",
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(focused != serde_json::json!("none"), "focus is not visible");
+    Ok(())
+}
+
+in_the_browser!(the_table_fits_a_1024_pixel_window_and_works_by_keyboard);
