@@ -26,6 +26,12 @@ pub enum ApiError {
     MethodNotAllowed(Vec<String>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The lead's status or archiving does not allow the action.
+    #[error("not allowed in status {status}: {detail}")]
+    WrongState { status: String, detail: String },
+    /// `If-Match` named a version of the lead that is no longer current.
+    #[error("stale version; the lead is at version {version}")]
+    Stale { version: i32, status: String },
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -57,6 +63,8 @@ impl ApiError {
             ApiError::NotFound => "Not found",
             ApiError::MethodNotAllowed(_) => "Method not allowed",
             ApiError::Conflict(_) => "Conflict with the current state",
+            ApiError::WrongState { .. } => "The lead's state does not allow this",
+            ApiError::Stale { .. } => "The lead has changed since you read it",
             ApiError::PayloadTooLarge => "The request body is too large",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::Invalid(_) => "The request has invalid values",
@@ -74,6 +82,10 @@ impl ApiError {
                 permission.as_str()
             )),
             ApiError::Conflict(detail) => Some(detail.clone()),
+            ApiError::WrongState { detail, .. } => Some(detail.clone()),
+            ApiError::Stale { version, .. } => Some(format!(
+                "Someone else changed it: it is now at version {version}. Read it again and retry."
+            )),
             ApiError::MethodNotAllowed(allowed) => {
                 Some(format!("This resource allows {}.", allowed.join(", ")))
             }
@@ -97,7 +109,12 @@ impl ApiError {
                 ApiError::Invalid(errors) => errors.clone(),
                 _ => Vec::new(),
             },
-            current_status: None,
+            current_status: match self {
+                ApiError::WrongState { status, .. } | ApiError::Stale { status, .. } => {
+                    Some(status.clone())
+                }
+                _ => None,
+            },
         }
     }
 }
@@ -110,7 +127,8 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::WrongState { .. } => StatusCode::CONFLICT,
+            ApiError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -140,6 +158,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::Stale { version, .. } => {
+                response.insert_header((header::ETAG, format!("\"{version}\"")));
             }
             _ => {}
         }

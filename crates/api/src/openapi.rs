@@ -16,6 +16,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Staff sign-in and tokens"),
         (name = "leads", description = "The leads table and lead detail"),
+        (name = "lead actions", description = "What staff do to a lead: assign, note, decide, convert, archive"),
         (name = "members", description = "Members and their profiles"),
         (name = "catalog", description = "Products and services"),
         (name = "health", description = "Liveness and readiness"),

@@ -6,7 +6,7 @@
 use leads_domain::lead_query::LeadQuery;
 use leads_domain::wire::{
     CatalogItem, LeadDetail, LeadPage, LoginRequest, Me, MemberPage, MemberProfile, NewLead,
-    RefreshRequest, TokenResponse,
+    RefreshRequest, RevealedSsn, TokenResponse,
 };
 use leads_domain::{LeadId, MemberId, Problem};
 use serde::de::DeserializeOwned;
@@ -130,6 +130,36 @@ impl Client {
             refresh_token: refresh_token.into(),
         };
         self.post("/api/v1/auth/refresh", &body).await
+    }
+
+    /// Runs a lead action (`assign`, `approve`, ...), sending `If-Match` when a version
+    /// is given.
+    pub async fn lead_action<B: Serialize>(
+        &self,
+        id: LeadId,
+        action: &str,
+        body: Option<&B>,
+        if_match: Option<i32>,
+    ) -> Result<LeadDetail, ClientError> {
+        let mut request = self
+            .http
+            .post(self.url(&format!("/api/v1/leads/{}/{action}", id.0)));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(version) = if_match {
+            request = request.header("if-match", format!("\"{version}\""));
+        }
+        let response = self.authorised(request).send().await?;
+        Self::read(response).await
+    }
+
+    pub async fn reveal_ssn(&self, id: LeadId) -> Result<RevealedSsn, ClientError> {
+        let request = self
+            .http
+            .post(self.url(&format!("/api/v1/leads/{}/reveal-ssn", id.0)));
+        let response = self.authorised(request).send().await?;
+        Self::read(response).await
     }
 
     /// Signs out: the refresh token stops working.

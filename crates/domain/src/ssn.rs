@@ -1,7 +1,8 @@
 //! Social security and individual taxpayer identification numbers.
 
 /// A nine-digit SSN or ITIN. It never implements `Display` or `Serialize`: the only
-/// ways out are [`Ssn::digits`] for encryption and [`Ssn::masked`] for display.
+/// ways out are [`Ssn::digits`] for encryption, [`Ssn::masked`] for display, and
+/// [`Ssn::revealed`] for the recorded reveal to a permitted user.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Ssn(String);
 
@@ -31,6 +32,11 @@ impl Ssn {
 
     pub fn last4(&self) -> &str {
         &self.0[5..]
+    }
+
+    /// The whole number as `123-45-6789`.
+    pub fn revealed(&self) -> String {
+        format!("{}-{}-{}", &self.0[..3], &self.0[3..5], &self.0[5..])
     }
 
     /// The number as staff see it without the `pii.reveal` permission.

@@ -39,6 +39,26 @@ pub fn clean_line(raw: &str, max: usize) -> Result<String, &'static str> {
     Ok(text.to_string())
 }
 
+/// Free text of several lines (a note): like `clean_line`, but line breaks are kept
+/// (`\r\n` becomes `\n`).
+pub fn clean_text(raw: &str, max: usize) -> Result<String, &'static str> {
+    let text = raw.replace("\r\n", "\n");
+    let text = text.trim();
+    if text
+        .chars()
+        .any(|c| (c.is_control() && c != '\n') || is_invisible(c))
+    {
+        return Err("must not contain control or invisible characters");
+    }
+    if text.is_empty() {
+        return Err("must not be empty");
+    }
+    if text.chars().count() > max {
+        return Err("is too long");
+    }
+    Ok(text.to_string())
+}
+
 /// A person's name: a clean line of at most 200 characters with at least one letter.
 pub fn person_name(raw: &str) -> Result<String, &'static str> {
     let name = clean_line(raw, 200)?;

@@ -378,3 +378,72 @@ pub struct MemberProfile {
 pub struct Health {
     pub status: String,
 }
+
+/// Who a lead is assigned to; `null` unassigns it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub assignee: Option<UserId>,
+}
+
+/// A staff-only note. Notes are kept for good: they cannot be edited or deleted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    /// 1 to 4,000 characters.
+    pub text: String,
+}
+
+/// The adverse-action reasons of a decline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeclineRequest {
+    /// One to four reason codes: `debt_to_income`, `employment_history`,
+    /// `credit_history`, `collateral`, `insufficient_cash`, `unverifiable_information`,
+    /// `incomplete_application`, `mortgage_insurance_denied`, `other`.
+    pub reasons: Vec<String>,
+    /// Required with `other`: the reason in words.
+    #[serde(default)]
+    pub other_reason: Option<String>,
+}
+
+/// Why a lead is closed without a product.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// `withdrawn`, `abandoned`, `incomplete`, `duplicate`, `not_accepted` or `other`.
+    pub reason: String,
+    /// Required with `other`.
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+/// The terms of the product an approved lead becomes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConvertRequest {
+    /// US dollars; the lead's amount when absent.
+    #[serde(default)]
+    pub amount: Option<f64>,
+    /// Annual rate, 0 to 100.
+    #[serde(default)]
+    pub rate_percent: Option<f64>,
+    /// 1 to 600 months; the lead's term when absent.
+    #[serde(default)]
+    pub term_months: Option<i32>,
+    /// Today when absent.
+    #[serde(default)]
+    pub opened_on: Option<NaiveDate>,
+}
+
+/// A full SSN, shown once; the reveal is on the lead's timeline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RevealedSsn {
+    pub ssn: String,
+}

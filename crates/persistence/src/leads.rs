@@ -250,6 +250,41 @@ pub struct ListLeads<'a> {
     pub me: i64,
 }
 
+/// A change staff make to a lead; fields left `None` stay as they are.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = leads)]
+pub struct LeadChange {
+    pub status: Option<String>,
+    pub archived: Option<bool>,
+    pub assignee_id: Option<Option<i64>>,
+    pub decision: Option<Option<String>>,
+}
+
+/// Applies `change` if the lead is still at `version`, moving it to the next version.
+/// False when someone changed it first (nothing is written then).
+pub fn change(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    id: i64,
+    version: i32,
+    change: &LeadChange,
+) -> Result<bool, StoreError> {
+    let at = crate::time::now();
+    let updated = diesel::update(
+        leads::table
+            .filter(leads::institution_id.eq(institution_id))
+            .filter(leads::id.eq(id))
+            .filter(leads::version.eq(version)),
+    )
+    .set((
+        change,
+        leads::updated_at.eq(at),
+        leads::version.eq(version + 1),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// One page of leads and the count of all that match.
 pub struct LeadRowPage {
     pub rows: Vec<LeadRow>,

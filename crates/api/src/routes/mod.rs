@@ -1,6 +1,7 @@
 //! The REST API's routes. Each handler carries its OpenAPI entry beside it, and
 //! [`configure`] registers both at once so that the two cannot drift apart.
 
+pub mod actions;
 pub mod auth;
 pub mod catalog;
 pub mod health;
@@ -21,6 +22,14 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(leads::list)
         .service(leads::create)
         .service(leads::get)
+        .service(actions::assign)
+        .service(actions::note)
+        .service(actions::approve)
+        .service(actions::decline)
+        .service(actions::close)
+        .service(actions::convert)
+        .service(actions::archive)
+        .service(actions::reveal_ssn)
         .service(members::list)
         .service(members::get);
 }

@@ -1,5 +1,6 @@
 //! Operations that change several tables at once, each in one transaction.
 
+pub mod actions;
 pub mod activity;
 pub mod import;
 pub mod new_lead;

@@ -110,6 +110,33 @@ impl TestApp {
         self.pool.get().expect("a database connection")
     }
 
+    /// The id of an institution made before.
+    pub fn institution_id(&self, slug: &str) -> i64 {
+        leads_persistence::institutions::find_by_slug(&mut self.conn(), slug)
+            .expect("the institution")
+            .id
+    }
+
+    /// Sends `method` to `path` as `email` (signed in afresh), with `If-Match` when given,
+    /// and answers the status.
+    pub async fn raw_status(
+        &self,
+        email: &str,
+        method: &str,
+        path: &str,
+        if_match: Option<&str>,
+    ) -> u16 {
+        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(tokens.access_token);
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        request.send().await.expect("an answer").status().as_u16()
+    }
+
     pub fn institution(&self, slug: &str) -> i64 {
         admin::create_institution(&mut self.conn(), slug, &format!("{slug} credit union"))
             .expect("create institution")
