@@ -52,6 +52,7 @@ impl Portal {
             ("Wanda Walkin", "personal-loan", false),
             ("Uma Unverified", "personal-loan", false),
             ("Avery Autoloan", "auto-loan", true),
+            ("Sally Submitted", "auto-loan", true),
         ] {
             let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
             manager
@@ -71,6 +72,18 @@ impl Portal {
                     answers: Default::default(),
                 })
                 .await?;
+        }
+
+        // A borrower's own submission arrives through the applicant's side; here the
+        // application is marked submitted in the database.
+        {
+            use diesel::RunQueryDsl;
+            let pool = leads_persistence::build_pool(env.db.url(), &Default::default());
+            let mut conn = pool.get()?;
+            diesel::sql_query(
+                "UPDATE leads SET status = 'submitted' WHERE applicant_name = 'Sally Submitted'",
+            )
+            .execute(&mut *conn)?;
         }
 
         let browser = Browser::start(&server.base).await?;
@@ -168,7 +181,7 @@ async fn signing_in_shows_registered_leads_and_other_borrowers_on_request(
     b.sign_in(OWNER, &portal.owner_password).await?;
     let rows = b.settled_rows("Leads").await?;
     anyhow::ensure!(rows.len() == 50, "a first page of 50, got {}", rows.len());
-    b.sees(&format!("{} leads", DEMO_LEADS + 1)).await?;
+    b.sees(&format!("{} leads", DEMO_LEADS + 2)).await?;
     let shown = names(&rows);
     anyhow::ensure!(
         !shown
@@ -188,7 +201,7 @@ async fn signing_in_shows_registered_leads_and_other_borrowers_on_request(
     anyhow::ensure!(b.address().await?.contains("borrower=unregistered"));
 
     b.choose("Borrower", "All").await?;
-    b.sees(&format!("{} leads", DEMO_LEADS + 3)).await?;
+    b.sees(&format!("{} leads", DEMO_LEADS + 4)).await?;
     Ok(())
 }
 
@@ -217,10 +230,15 @@ async fn filtering_by_status_and_product_narrows_the_table(portal: &Portal) -> a
 
     b.click("Declined").await?;
     b.choose("Product or service", "Auto Loan").await?;
-    b.sees("1 lead").await?;
+    b.sees("2 leads").await?;
     let rows = b.settled_rows("Leads").await?;
-    anyhow::ensure!(names(&rows) == ["Avery Autoloan"], "rows: {rows:?}");
-    anyhow::ensure!(column(&rows, 1) == ["Auto Loan"]);
+    let mut shown = names(&rows);
+    shown.sort();
+    anyhow::ensure!(
+        shown == ["Avery Autoloan", "Sally Submitted"],
+        "rows: {rows:?}"
+    );
+    anyhow::ensure!(column(&rows, 1) == ["Auto Loan", "Auto Loan"]);
     Ok(())
 }
 
@@ -562,3 +580,74 @@ async fn the_table_fits_a_1024_pixel_window_and_works_by_keyboard(
 }
 
 in_the_browser!(the_table_fits_a_1024_pixel_window_and_works_by_keyboard);
+
+async fn a_manager_works_a_lead_from_note_to_product_then_archives_it(
+    portal: &Portal,
+) -> anyhow::Result<()> {
+    let b = &portal.browser;
+    let tokens = portal.server.client().login(MANAGER, PASSWORD).await?;
+    let me = portal
+        .server
+        .client()
+        .with_token(tokens.access_token)
+        .me()
+        .await?;
+    b.open("/?q=sally").await?;
+    b.sign_in(MANAGER, PASSWORD).await?;
+    b.settled_rows("Leads").await?;
+    b.click("Sally Submitted").await?;
+    b.sees("Work this lead").await?;
+
+    b.choose("Assign to", &me.user.name).await?;
+    b.click("Assign").await?;
+    b.sees(&format!("to {}", me.user.name)).await?;
+
+    b.fill("Note", "Called the member; pay stubs on their way.")
+        .await?;
+    b.click("Add note").await?;
+    b.sees("Called the member; pay stubs on their way.").await?;
+
+    b.click("Approve").await?;
+    b.click("Confirm approval").await?;
+    b.control("Convert").await?;
+    anyhow::ensure!(
+        !b.has_control("Decline").await?,
+        "an approved lead still offers a decline"
+    );
+    b.fill("Rate (%)", "6.5").await?;
+    b.fill("Term (months)", "60").await?;
+    b.click("Convert").await?;
+    b.sees("Lead converted").await?;
+    b.screenshot("lead-worked").await?;
+
+    b.click("Member profile").await?;
+    let products = b
+        .until("the new product on the member", || async {
+            if !b.text().await?.contains("Products held") {
+                return Ok(None);
+            }
+            let rows = b.rows("Products held").await.unwrap_or_default();
+            Ok((!rows.is_empty()).then_some(rows))
+        })
+        .await?;
+    anyhow::ensure!(
+        products
+            .iter()
+            .any(|p| p[0] == "auto_loan" && p[2] == "6.50%" && p[3] == "60 months"),
+        "products held: {products:?}"
+    );
+
+    b.client.back().await?;
+    b.click("Archive").await?;
+    b.click("Confirm archive").await?;
+    b.sees("This lead is archived").await?;
+    for gone in ["Assign", "Approve", "Convert", "Close lead", "Archive"] {
+        anyhow::ensure!(
+            !b.has_control(gone).await?,
+            "{gone} is offered on an archived lead"
+        );
+    }
+    Ok(())
+}
+
+in_the_browser!(a_manager_works_a_lead_from_note_to_product_then_archives_it);

@@ -209,10 +209,15 @@ impl Browser {
                 Ok(found.as_str().map(str::to_string))
             })
             .await?;
-        Ok(self
-            .client
-            .find(Locator::Css(&format!("[data-found=\"{mark}\"]")))
-            .await?)
+        let selector = format!("[data-found=\"{mark}\"]");
+        // Centred, so that the sticky header never covers what is clicked.
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+                vec![json!(selector)],
+            )
+            .await?;
+        Ok(self.client.find(Locator::Css(&selector)).await?)
     }
 
     /// Whether a visible control named `name` is on the page now.

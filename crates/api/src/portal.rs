@@ -1,5 +1,6 @@
-//! Serving the built lender portal: its files from memory, compressed once on first
-//! request, hashed assets cached for a year, and `index.html` for every other page path
+//! Serving the built lender portal: its files from memory, compressed once in the
+//! background after start (a file is sent uncompressed until its turn has come, so no
+//! request ever waits for compression), hashed assets cached for a year, and `index.html` for every other page path
 //! so that a deep link reloads into the right page.
 
 use std::collections::HashMap;
@@ -76,6 +77,7 @@ impl Asset {
 pub struct Portal {
     files: Arc<HashMap<String, Asset>>,
     csp: Arc<String>,
+    compressing: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
 }
 
 /// Encodings a client accepts, in the order the server prefers them.
@@ -117,10 +119,29 @@ impl Portal {
             .get("index.html")
             .map(|asset| String::from_utf8_lossy(&asset.bytes).into_owned())
             .unwrap_or_default();
+        let files = Arc::new(files);
+        let background = Arc::clone(&files);
+        let compressing = std::thread::Builder::new()
+            .name("portal-compress".into())
+            .spawn(move || {
+                for asset in background.values().filter(|a| a.compressible()) {
+                    asset.gzip();
+                    asset.brotli();
+                }
+            })?;
         Ok(Some(Self {
             csp: Arc::new(content_security_policy(&index)),
-            files: Arc::new(files),
+            files,
+            compressing: Arc::new(std::sync::Mutex::new(Some(compressing))),
         }))
+    }
+
+    /// Waits until every file is compressed (for tests and benchmarks).
+    pub fn wait_compressed(&self) {
+        let handle = self.compressing.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
     }
 
     /// The answer to a GET of `path`: the file, or `index.html` for a page path.
@@ -175,16 +196,20 @@ impl Portal {
         } else {
             Encoding::Identity
         };
-        let body = match encoding {
-            Encoding::Brotli => {
-                response.insert_header((header::CONTENT_ENCODING, "br"));
-                asset.brotli().to_vec()
-            }
-            Encoding::Gzip => {
-                response.insert_header((header::CONTENT_ENCODING, "gzip"));
-                asset.gzip().to_vec()
-            }
-            Encoding::Identity => asset.bytes.clone(),
+        // Only what is compressed already is sent compressed.
+        let brotli = asset.brotli.get().filter(|_| encoding == Encoding::Brotli);
+        let gzip = asset
+            .gzip
+            .get()
+            .filter(|_| matches!(encoding, Encoding::Brotli | Encoding::Gzip));
+        let body = if let Some(bytes) = brotli {
+            response.insert_header((header::CONTENT_ENCODING, "br"));
+            bytes.clone()
+        } else if let Some(bytes) = gzip {
+            response.insert_header((header::CONTENT_ENCODING, "gzip"));
+            bytes.clone()
+        } else {
+            asset.bytes.clone()
         };
         Some(response.body(body))
     }

@@ -592,3 +592,25 @@ async fn revealing_an_ssn_needs_its_permission_and_is_recorded(app: TestApp) -> 
 }
 
 on_both_databases!(revealing_an_ssn_needs_its_permission_and_is_recorded);
+
+async fn colleagues_are_listed_for_assignment_and_outsiders_are_not(
+    app: TestApp,
+) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    desk.app.institution("other");
+    desk.app
+        .staff("other", "outsider@other.org", "manager")
+        .await;
+    let listed = desk.app.raw_json("viewer@acme.org", "/api/v1/users").await;
+    let emails: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|u| u["email"].as_str())
+        .collect();
+    assert_eq!(emails.len(), 2, "{listed}");
+    assert!(emails.contains(&"manager@acme.org") && emails.contains(&"viewer@acme.org"));
+    Ok(())
+}
+
+on_both_databases!(colleagues_are_listed_for_assignment_and_outsiders_are_not);

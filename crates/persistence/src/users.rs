@@ -155,6 +155,20 @@ pub fn get(
         .first(conn)?)
 }
 
+/// The institution's active users, by name: `(id, email, name)`.
+pub fn active(
+    conn: &mut DbConnection,
+    institution_id: i64,
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    Ok(staff_users::table
+        .filter(staff_users::institution_id.eq(institution_id))
+        .filter(staff_users::active.eq(true))
+        .order((staff_users::name.asc(), staff_users::id.asc()))
+        .select((staff_users::id, staff_users::email, staff_users::name))
+        .limit(1000)
+        .load(conn)?)
+}
+
 /// Names of the institution's users with the given ids.
 pub fn names(
     conn: &mut DbConnection,

@@ -190,6 +190,23 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
     authorised(auth, |r| r.json(body), || Request::post(&path)).await
 }
 
+/// A change based on version `version` of a lead: the server refuses it with 412 if
+/// someone changed the lead since.
+pub async fn post_versioned<B: Serialize, T: DeserializeOwned>(
+    auth: Auth,
+    path: String,
+    body: &B,
+    version: i32,
+) -> Result<T, ApiError> {
+    let tag = format!("\"{version}\"");
+    authorised(
+        auth,
+        |r| r.json(body),
+        || Request::post(&path).header("If-Match", &tag),
+    )
+    .await
+}
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
     js_sys::encode_uri_component(value).into()

@@ -1,12 +1,14 @@
 //! One lead: who applied, for what, where it stands, the answers by form step, and
 //! its timeline.
 
-use leads_domain::wire::{Answer, CatalogItem, LeadDetail};
+use leads_domain::permissions::Permission;
+use leads_domain::wire::{Answer, CatalogItem, LeadDetail, RevealedSsn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use std::collections::BTreeMap;
 
+use crate::actions::{LeadActions, Shown};
 use crate::api::{self, ApiError};
 use crate::app::LastTable;
 use crate::format;
@@ -20,11 +22,13 @@ pub fn LeadPage() -> impl IntoView {
     let params = use_params_map();
     let lead = RwSignal::new(None::<Result<LeadDetail, ApiError>>);
     let form = RwSignal::new(None::<CatalogItem>);
+    let failure = RwSignal::new(None::<String>);
 
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         lead.set(None);
         form.set(None);
+        failure.set(None);
         spawn_local(async move {
             if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
                 lead.set(Some(Err(ApiError::Problem(
@@ -59,14 +63,32 @@ pub fn LeadPage() -> impl IntoView {
             {move || match lead.get() {
                 None => view! { <Loading what="the lead"/> }.into_any(),
                 Some(Err(error)) => view! { <Failure error/> }.into_any(),
-                Some(Ok(detail)) => view! { <Detail detail form/> }.into_any(),
+                Some(Ok(detail)) => view! { <Detail detail form shown=lead failure/> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn Detail(detail: LeadDetail, form: RwSignal<Option<CatalogItem>>) -> impl IntoView {
+fn Detail(
+    detail: LeadDetail,
+    form: RwSignal<Option<CatalogItem>>,
+    shown: Shown,
+    failure: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let revealed = RwSignal::new(None::<String>);
+    let lead_id = detail.id.0;
+    let reveal = move |_| {
+        spawn_local(async move {
+            let path = format!("/api/v1/leads/{lead_id}/reveal-ssn");
+            match api::post::<_, RevealedSsn>(auth, path, &serde_json::json!({})).await {
+                Ok(shown) => revealed.set(Some(shown.ssn)),
+                Err(error) => revealed.set(Some(error.message())),
+            }
+        });
+    };
+    let can_reveal = auth.can(Permission::PiiReveal) && detail.applicant.ssn_masked.is_some();
     let applicant = detail.applicant.clone();
     let name = applicant
         .name
@@ -114,7 +136,15 @@ fn Detail(detail: LeadDetail, form: RwSignal<Option<CatalogItem>>) -> impl IntoV
                     <dt>"Date of birth"</dt>
                     <dd>{applicant.date_of_birth.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Address"</dt><dd>{address.unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"SSN"</dt><dd class="mono">{applicant.ssn_masked.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"SSN"</dt>
+                    <dd class="mono">
+                        {move || revealed.get().unwrap_or_else(|| applicant.ssn_masked.clone().unwrap_or_else(|| "—".into()))}
+                        {(can_reveal).then(|| view! {
+                            <Show when=move || revealed.with(Option::is_none)>
+                                <button type="button" class="button button-small" on:click=reveal>"Reveal SSN"</button>
+                            </Show>
+                        })}
+                    </dd>
                 </dl>
                 <a class="button" href=member_href>"Member profile"</a>
             </section>
@@ -153,6 +183,8 @@ fn Detail(detail: LeadDetail, form: RwSignal<Option<CatalogItem>>) -> impl IntoV
             </section>
         </div>
 
+        <LeadActions detail=detail.clone() shown kind=Some(detail.item.kind) failure/>
+
         <section class="card" aria-labelledby="answers-title">
             <h2 id="answers-title">"Answers"</h2>
             {move || grouped_answers(&answers, form.get().as_ref())}
@@ -166,7 +198,7 @@ fn Detail(detail: LeadDetail, form: RwSignal<Option<CatalogItem>>) -> impl IntoV
         <section class="card" aria-labelledby="timeline-title">
             <h2 id="timeline-title">"Timeline"</h2>
             <ol class="timeline">
-                {detail.timeline.iter().rev().map(|activity| {
+                {detail.timeline.iter().map(|activity| {
                     let who = match &activity.actor.user {
                         Some(user) => user.name.clone(),
                         None => format::action_label(&activity.actor.kind),
@@ -174,13 +206,37 @@ fn Detail(detail: LeadDetail, form: RwSignal<Option<CatalogItem>>) -> impl IntoV
                     view! {
                         <li>
                             <span class="when">{format::moment(activity.at)}</span>
-                            <span class="what">{format::action_label(&activity.action)}</span>
+                            <span class="what">
+                                {format::action_label(&activity.action)}
+                                {summary(&activity.action, &activity.detail).map(|text| view! {
+                                    <span class="what-detail">{text}</span>
+                                })}
+                            </span>
                             <span class="who">{who}</span>
                         </li>
                     }
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// A line saying what an activity changed, from its recorded before and after.
+fn summary(action: &str, detail: &serde_json::Value) -> Option<String> {
+    let after = &detail["after"];
+    match action {
+        "note.added" => detail["text"].as_str().map(str::to_string),
+        "lead.assigned" => Some(match after["assignee"]["name"].as_str() {
+            Some(name) => format!("to {name}"),
+            None => "to nobody".into(),
+        }),
+        "lead.declined" => after["reasons"].as_array().map(|reasons| {
+            let codes: Vec<&str> = reasons.iter().filter_map(|r| r.as_str()).collect();
+            codes.join(", ").replace('_', " ")
+        }),
+        "lead.closed" => after["reason"].as_str().map(|r| r.replace('_', " ")),
+        "lead.converted" => after["product_type"].as_str().map(|p| p.replace('_', " ")),
+        _ => None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The lender portal: staff sign in, work the leads table, open leads and members.
 
+mod actions;
 mod api;
 mod app;
 mod format;

@@ -223,3 +223,35 @@ pub async fn me(state: web::Data<AppState>, staff: Staff) -> Result<web::Json<Me
         .await?;
     Ok(web::Json(me))
 }
+
+/// The institution's active staff, by name: who a lead can be assigned to.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "Active staff users", body = Vec<StaffUser>),
+        (status = 401, description = "No valid staff token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The user lacks leads.read", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/users")]
+pub async fn staff_list(
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<web::Json<Vec<StaffUser>>, ApiError> {
+    staff.require(leads_domain::Permission::LeadsRead)?;
+    let found = state
+        .db(move |conn| Ok(users::active(conn, staff.institution_id)?))
+        .await?;
+    Ok(web::Json(
+        found
+            .into_iter()
+            .map(|(id, email, name)| StaffUser {
+                id: UserId(id),
+                email,
+                name,
+            })
+            .collect(),
+    ))
+}

@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::me)
+        .service(auth::staff_list)
         .service(catalog::list)
         .service(catalog::get)
         .service(leads::list)

@@ -65,6 +65,7 @@ impl TestApp {
         let portal = leads_api::portal::Portal::load(portal_dir)
             .expect("read the portal")
             .expect("an index.html");
+        portal.wait_compressed();
         Self::spawn_serving(db, None, Some(portal)).await
     }
 
@@ -135,6 +136,20 @@ impl TestApp {
             request = request.header("if-match", tag);
         }
         request.send().await.expect("an answer").status().as_u16()
+    }
+
+    /// GETs `path` as `email` and answers the JSON body.
+    pub async fn raw_json(&self, email: &str, path: &str) -> serde_json::Value {
+        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
+        reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(tokens.access_token)
+            .send()
+            .await
+            .expect("an answer")
+            .json()
+            .await
+            .expect("JSON")
     }
 
     pub fn institution(&self, slug: &str) -> i64 {
