@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         (name = "lead actions", description = "What staff do to a lead: assign, note, decide, convert, archive"),
         (name = "members", description = "Members and their profiles"),
         (name = "catalog", description = "Products and services"),
+        (name = "audit", description = "The institution's audit trail"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -296,6 +296,7 @@ fn raw_next_cursor(
 ) -> anyhow::Result<Option<String>> {
     let filter = query.parse().map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let list = ListLeads {
+        count: true,
         institution_id: lender.institution_id,
         filter: &filter,
         item_ids: None,
@@ -323,6 +324,7 @@ fn time_database(pool: &Pool, lender: &Lender, query: &LeadQuery) -> anyhow::Res
         )
     };
     let list = ListLeads {
+        count: true,
         institution_id: lender.institution_id,
         filter: &filter,
         item_ids,

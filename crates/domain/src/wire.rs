@@ -447,3 +447,28 @@ pub struct ConvertRequest {
 pub struct RevealedSsn {
     pub ssn: String,
 }
+
+/// One entry of the institution's audit trail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The staff user who acted; absent for the system and for applicants.
+    pub actor: Option<UserRef>,
+    /// `lead.approved`, `note.added`, `ssn.revealed`, `leads.exported`, `staff.signed_in`,
+    /// `staff.sign_in_failed`, ...
+    pub action: String,
+    pub lead_id: Option<LeadId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail: serde_json::Value,
+}
+
+/// One page of the audit trail, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditPage {
+    pub items: Vec<AuditEvent>,
+    /// Pass as `cursor` for older events; null on the last page.
+    pub next_cursor: Option<String>,
+}

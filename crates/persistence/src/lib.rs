@@ -5,6 +5,7 @@
 //! or change another tenant's rows.
 
 pub mod activities;
+pub mod audit;
 pub mod catalog;
 pub mod connection;
 pub mod cursor;

@@ -143,6 +143,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        institution_id -> BigInt,
+        at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        action -> Text,
+        lead_id -> Nullable<BigInt>,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
     lead_activities (id) {
         id -> BigInt,
         institution_id -> BigInt,
@@ -169,6 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_users,
     refresh_tokens,
     members,
+    audit_events,
     catalog_items,
     leads,
     held_products,

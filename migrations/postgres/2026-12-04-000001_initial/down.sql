@@ -1,3 +1,4 @@
+DROP TABLE audit_events;
 DROP TABLE lead_activities;
 DROP TABLE held_products;
 DROP TABLE leads;

@@ -162,3 +162,17 @@ CREATE TABLE lead_activities (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX lead_activities_lead ON lead_activities (lead_id, id);
+
+-- Everything auditors ask about, across the institution: every change of a lead, SSN
+-- reveals, exports, sign-ins and failed sign-ins. Rows are only ever added.
+CREATE TABLE audit_events (
+    id BIGSERIAL PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    at TIMESTAMP NOT NULL,
+    actor_user_id BIGINT REFERENCES staff_users (id),
+    action TEXT NOT NULL,
+    lead_id BIGINT REFERENCES leads (id),
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_events_recent ON audit_events (institution_id, id);
+CREATE INDEX audit_events_of_lead ON audit_events (lead_id, id);

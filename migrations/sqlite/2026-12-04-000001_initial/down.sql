@@ -1,5 +1,6 @@
 DROP TABLE members_fts;
 DROP TABLE leads_fts;
+DROP TABLE audit_events;
 DROP TABLE lead_activities;
 DROP TABLE held_products;
 DROP TABLE leads;

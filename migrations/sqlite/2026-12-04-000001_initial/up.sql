@@ -157,6 +157,20 @@ CREATE TABLE lead_activities (
 );
 CREATE INDEX lead_activities_lead ON lead_activities (lead_id, id);
 
+-- Everything auditors ask about, across the institution: every change of a lead, SSN
+-- reveals, exports, sign-ins and failed sign-ins. Rows are only ever added.
+CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    at TIMESTAMP NOT NULL,
+    actor_user_id BIGINT REFERENCES staff_users (id),
+    action TEXT NOT NULL,
+    lead_id BIGINT REFERENCES leads (id),
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_events_recent ON audit_events (institution_id, id);
+CREATE INDEX audit_events_of_lead ON audit_events (lead_id, id);
+
 -- Substring search of name, email, phone and reference through trigram full-text
 -- indexes that triggers keep in step with their tables. The tenant column holds the
 -- institution id as one three-character token (CJK code points nobody searches for),

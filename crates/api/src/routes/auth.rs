@@ -57,7 +57,7 @@ pub async fn login(
         if matches && user.active && !user.is_locked(at) {
             Ok(user)
         } else {
-            Err(Some(user.id))
+            Err(Some((user.id, user.institution_id)))
         }
     })
     .await
@@ -65,9 +65,19 @@ pub async fn login(
     let user = match verified {
         Ok(user) => user,
         Err(known) => {
-            if let Some(user_id) = known {
+            if let Some((user_id, institution_id)) = known {
                 let locked = state
-                    .db(move |conn| Ok(users::record_failed_sign_in(conn, user_id)?))
+                    .db(move |conn| {
+                        let locked = users::record_failed_sign_in(conn, user_id)?;
+                        crate::services::activity::audit(
+                            conn,
+                            institution_id,
+                            Some(user_id),
+                            "staff.sign_in_failed",
+                            serde_json::json!({ "locked": locked }),
+                        )?;
+                        Ok(locked)
+                    })
                     .await?;
                 tracing::warn!(
                     user.id = user_id,
@@ -85,6 +95,13 @@ pub async fn login(
     let response = state
         .db(move |conn| {
             users::record_sign_in(conn, user.id)?;
+            crate::services::activity::audit(
+                conn,
+                user.institution_id,
+                Some(user.id),
+                "staff.signed_in",
+                serde_json::json!({}),
+            )?;
             issue_tokens(&issuer, conn, &user)
         })
         .await?;

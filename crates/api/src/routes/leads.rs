@@ -52,6 +52,7 @@ pub async fn list(
         .db(move |conn| {
             let item_ids = item_ids(conn, staff.institution_id, &filter.items, filter.kind)?;
             let list = ListLeads {
+                count: true,
                 institution_id: staff.institution_id,
                 filter: &filter,
                 item_ids,
@@ -114,7 +115,7 @@ fn open_cursor(cipher: &Cipher, sealed: &str, fingerprint: &str) -> Result<Strin
 }
 
 /// The catalog item ids the `item` and `kind` filters allow; `None` when neither is set.
-fn item_ids(
+pub fn item_ids(
     conn: &mut DbConnection,
     institution_id: i64,
     slugs: &[String],

@@ -2,8 +2,10 @@
 //! [`configure`] registers both at once so that the two cannot drift apart.
 
 pub mod actions;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod export;
 pub mod health;
 pub mod known;
 pub mod leads;
@@ -20,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(auth::staff_list)
         .service(catalog::list)
         .service(catalog::get)
+        .service(export::export)
         .service(leads::list)
         .service(leads::create)
         .service(leads::get)
@@ -32,5 +35,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(actions::archive)
         .service(actions::reveal_ssn)
         .service(members::list)
-        .service(members::get);
+        .service(members::get)
+        .service(audit::list);
 }

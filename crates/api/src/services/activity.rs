@@ -1,6 +1,7 @@
 //! Timeline entries, written in the same transaction as the change they record.
 
 use leads_persistence::activities::{self, NewActivity};
+use leads_persistence::audit::{self, NewAuditEvent};
 use leads_persistence::{DbConnection, StoreError};
 
 /// Who acted.
@@ -22,6 +23,8 @@ pub fn record(
         ActorKind::Staff(id) => ("staff", Some(id)),
         ActorKind::System => ("system", None),
     };
+    let at = leads_persistence::time::now();
+    let detail = detail.to_string();
     activities::insert(
         conn,
         &NewActivity {
@@ -30,8 +33,40 @@ pub fn record(
             actor_kind: actor_kind.into(),
             actor_user_id,
             action: action.into(),
+            detail: detail.clone(),
+            created_at: at,
+        },
+    )?;
+    audit::insert(
+        conn,
+        &NewAuditEvent {
+            institution_id,
+            at,
+            actor_user_id,
+            action: action.into(),
+            lead_id: Some(lead_id),
+            detail,
+        },
+    )
+}
+
+/// An audit entry that belongs to no lead (a sign-in, an export).
+pub fn audit(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    actor_user_id: Option<i64>,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), StoreError> {
+    audit::insert(
+        conn,
+        &NewAuditEvent {
+            institution_id,
+            at: leads_persistence::time::now(),
+            actor_user_id,
+            action: action.into(),
+            lead_id: None,
             detail: detail.to_string(),
-            created_at: leads_persistence::time::now(),
         },
     )
 }

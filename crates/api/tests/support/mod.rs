@@ -138,6 +138,20 @@ impl TestApp {
         request.send().await.expect("an answer").status().as_u16()
     }
 
+    /// GETs `path` as `email`: the status, the content type and the body.
+    pub async fn raw_get(&self, email: &str, path: &str) -> (u16, String, String) {
+        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(tokens.access_token)
+            .send()
+            .await
+            .expect("an answer");
+        let status = response.status().as_u16();
+        let kind = header(&response, "content-type").unwrap_or_default();
+        (status, kind, response.text().await.expect("a body"))
+    }
+
     /// GETs `path` as `email` and answers the JSON body.
     pub async fn raw_json(&self, email: &str, path: &str) -> serde_json::Value {
         let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
