@@ -518,9 +518,15 @@ async fn signing_out_ends_the_session_for_good(portal: &Portal) -> anyhow::Resul
     let b = &portal.browser;
     b.sign_in(OWNER, &portal.owner_password).await?;
     b.settled_rows("Leads").await?;
+    b.click("Avery Autoloan").await?;
+    b.sees("Timeline").await?;
     b.click("Sign out").await?;
     b.sees("You have signed out.").await?;
     b.control("Sign in").await?;
+    // Back to the lead the user was reading: still signed out.
+    b.client.back().await?;
+    b.control("Sign in").await?;
+    anyhow::ensure!(!b.has_control("Sign out").await?, "Back showed a signed-in page");
     b.client.refresh().await?;
     b.control("Sign in").await?;
     anyhow::ensure!(!b.has_control("Leads").await?, "the table is still there");
@@ -633,7 +639,7 @@ async fn a_manager_works_a_lead_from_note_to_product_then_archives_it(
     anyhow::ensure!(
         products
             .iter()
-            .any(|p| p[0] == "auto_loan" && p[2] == "6.50%" && p[3] == "60 months"),
+            .any(|p| p[0] == "Auto loan" && p[2] == "6.50%" && p[3] == "60 months"),
         "products held: {products:?}"
     );
 

@@ -207,6 +207,57 @@ pub async fn post_versioned<B: Serialize, T: DeserializeOwned>(
     .await
 }
 
+/// GETs a file (an export) with the session's token: its bytes.
+pub async fn download(auth: Auth, path: String) -> Result<Vec<u8>, ApiError> {
+    for attempt in 0..2 {
+        let Some(session) = auth.session.get_untracked() else {
+            return Err(ApiError::SignedOut);
+        };
+        let request = Request::get(&path)
+            .header("Authorization", &format!("Bearer {}", session.access))
+            .build();
+        let response = send(request).await?;
+        if response.status() == 401 && attempt == 0 && renew(auth, &session.access).await {
+            continue;
+        }
+        if !response.ok() {
+            return Err(read::<serde_json::Value>(response)
+                .await
+                .err()
+                .unwrap_or(ApiError::SignedOut));
+        }
+        return response
+            .binary()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()));
+    }
+    Err(ApiError::SignedOut)
+}
+
+/// Hands `bytes` to the browser as a downloaded file called `name`.
+pub fn save_file(bytes: &[u8], name: &str, kind: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| "the file could not be made".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the file could not be made".to_string())?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "no link".to_string())?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
     js_sys::encode_uri_component(value).into()

@@ -27,6 +27,23 @@ pub fn App() -> impl IntoView {
     provide_context(auth);
     provide_context(LastTable(RwSignal::new("/".into())));
 
+    // A page brought back by the browser's Back button after signing out still holds the
+    // old session in memory: forget it.
+    if let Some(window) = web_sys::window() {
+        let restored = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::PageTransitionEvent)>::new(
+            move |event: web_sys::PageTransitionEvent| {
+                if event.persisted() && stored_refresh().is_none() {
+                    auth.sign_out(Some("You have signed out.".into()));
+                }
+            },
+        );
+        let _ = window.add_event_listener_with_callback(
+            "pageshow",
+            wasm_bindgen::JsCast::unchecked_ref(restored.as_ref()),
+        );
+        restored.forget();
+    }
+
     if let Some(token) = stored_refresh() {
         spawn_local(async move {
             let resumed = match api::refresh(token).await {

@@ -93,6 +93,21 @@ pub fn action_label(action: &str) -> String {
     }
 }
 
+/// A stored code such as `debt_to_income` or `home_improvement` in words; text that is
+/// not a code (it has spaces or capitals) is left as it is.
+pub fn code(text: &str) -> String {
+    let is_code = !text.is_empty()
+        && text.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == ':' || c == ' '
+        })
+        && !text.contains(' ')
+        || text.contains('_') && !text.chars().any(|c| c.is_ascii_uppercase());
+    if !is_code {
+        return text.to_string();
+    }
+    action_label(text)
+}
+
 /// A form answer as text.
 pub fn answer(value: &serde_json::Value) -> String {
     match value {
@@ -114,6 +129,18 @@ pub fn answer(value: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_read_as_words_and_words_stay() {
+        assert_eq!(code("debt_to_income"), "Debt to income");
+        assert_eq!(code("home_improvement"), "Home improvement");
+        assert_eq!(code("Jane Smith"), "Jane Smith");
+        assert_eq!(code("mortgage"), "Mortgage");
+        assert_eq!(
+            code("other: Title not in the name"),
+            "other: Title not in the name"
+        );
+    }
 
     #[test]
     fn amounts_read_as_dollars() {

@@ -2,6 +2,7 @@
 //! its timeline.
 
 use leads_domain::permissions::Permission;
+use leads_domain::status::Channel;
 use leads_domain::wire::{Answer, CatalogItem, LeadDetail, RevealedSsn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -137,7 +138,7 @@ fn Detail(
                     <dd>{applicant.date_of_birth.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Address"</dt><dd>{address.unwrap_or_else(|| "—".into())}</dd>
                     <dt>"SSN"</dt>
-                    <dd class="mono">
+                    <dd>
                         {move || revealed.get().unwrap_or_else(|| applicant.ssn_masked.clone().unwrap_or_else(|| "—".into()))}
                         {(can_reveal).then(|| view! {
                             <Show when=move || revealed.with(Option::is_none)>
@@ -158,7 +159,11 @@ fn Detail(
                     <dt>"Status"</dt><dd><StatusBadge status=detail.status/></dd>
                     <dt>"Channel"</dt><dd>{format::channel_label(detail.channel)}</dd>
                     <dt>"Created by"</dt>
-                    <dd>{detail.created_by.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "The applicant".into())}</dd>
+                    <dd>{match (&detail.created_by, detail.channel) {
+                        (Some(user), _) => user.name.clone(),
+                        (None, Channel::Automation | Channel::Integration) => "Imported".into(),
+                        (None, _) => "The applicant".into(),
+                    }}</dd>
                     <dt>"Assigned to"</dt>
                     <dd>{detail.assignee.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "Nobody".into())}</dd>
                     <dt>"Progress"</dt><dd><ProgressBar progress=detail.progress.clone()/></dd>
@@ -170,9 +175,9 @@ fn Detail(
                     <div class="decision">
                         <h3>"Decision"</h3>
                         {(!d.decline_reasons.is_empty()).then(|| view! {
-                            <p>"Declined for: "{d.decline_reasons.join(", ")}</p>
+                            <p>"Declined for: "{d.decline_reasons.iter().map(|r| format::code(r)).collect::<Vec<_>>().join(", ")}</p>
                         })}
-                        {d.close_reason.map(|r| view! { <p>"Closed: "{r}</p> })}
+                        {d.close_reason.map(|r| view! { <p>"Closed: "{format::code(&r)}</p> })}
                         {d.decided_at.map(|at| view! {
                             <p class="muted">
                                 {format!("{} by {}", format::moment(at), d.decided_by.map(|u| u.name).unwrap_or_else(|| "the system".into()))}
@@ -182,6 +187,19 @@ fn Detail(
                 })}
             </section>
         </div>
+
+        {detail.held_product.clone().map(|p| view! {
+            <section class="card" aria-labelledby="held-title">
+                <h2 id="held-title">"Product opened"</h2>
+                <dl class="facts">
+                    <dt>"Product"</dt><dd>{format::code(&p.product_type)}</dd>
+                    <dt>"Amount"</dt><dd>{format::money(p.amount)}</dd>
+                    <dt>"Rate"</dt><dd>{p.rate_percent.map(|r| format!("{r:.2}%")).unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Term"</dt><dd>{p.term_months.map(|t| format!("{t} months")).unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Opened"</dt><dd>{p.opened_on.format("%b %-d, %Y").to_string()}</dd>
+                </dl>
+            </section>
+        })}
 
         <LeadActions detail=detail.clone() shown kind=Some(detail.item.kind) failure/>
 
@@ -261,7 +279,14 @@ fn grouped_answers(answers: &BTreeMap<String, Answer>, item: Option<&CatalogItem
             if let Some(answer) = answers.get(key) {
                 shown.insert(key.to_string());
                 let label = field["label"].as_str().unwrap_or(key).to_string();
-                rows.push((label, answer.clone()));
+                let mut answer = answer.clone();
+                if field["type"] == "money" {
+                    if let Some(cents) = answer.value.as_f64().map(|d| (d * 100.0).round() as i64) {
+                        let shown = format::money(leads_domain::Money::from_cents(cents).ok());
+                        answer.value = serde_json::Value::String(shown);
+                    }
+                }
+                rows.push((label, answer));
             }
         }
         if !rows.is_empty() {
@@ -271,7 +296,13 @@ fn grouped_answers(answers: &BTreeMap<String, Answer>, item: Option<&CatalogItem
     let rest: Vec<(String, Answer)> = answers
         .iter()
         .filter(|(k, _)| !shown.contains(*k))
-        .map(|(k, a)| (format::action_label(k), a.clone()))
+        .map(|(k, a)| {
+            let mut a = a.clone();
+            if let serde_json::Value::String(text) = &a.value {
+                a.value = serde_json::Value::String(format::code(text));
+            }
+            (format::action_label(k), a)
+        })
         .collect();
     if !rest.is_empty() {
         groups.push(("Other answers".into(), rest));

@@ -159,7 +159,15 @@ pub fn LeadsPage() -> impl IntoView {
         let go = go.clone();
         move |key: &'static str| {
             let go = go.clone();
-            move |ev: leptos::ev::Event| go(vec![(key, Some(event_target_value(&ev)))])
+            move |ev: leptos::ev::Event| {
+                let value = event_target_value(&ev);
+                // A date being typed is applied once it is a whole, plausible date.
+                let date = key.ends_with("_from") || key.ends_with("_to");
+                if date && !value.is_empty() && !plausible_day(&value) {
+                    return;
+                }
+                go(vec![(key, Some(value))])
+            }
         }
     };
 
@@ -222,18 +230,51 @@ pub fn LeadsPage() -> impl IntoView {
 
     let items = move || catalog.get();
     let can_start = move || auth.can(Permission::LeadsProxy);
+    let can_export = move || auth.can(Permission::LeadsExport);
+    let exporting = RwSignal::new(false);
+    let export_failure = RwSignal::new(None::<String>);
+    let export = move |_| {
+        let filter = query.with_untracked(|q| {
+            let mut q = q.clone();
+            q.remove("cursor");
+            q.remove("limit");
+            query_string(&q)
+        });
+        exporting.set(true);
+        export_failure.set(None);
+        spawn_local(async move {
+            let path = format!("/api/v1/leads/export.csv?{filter}");
+            let name = format!("leads-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+            let saved = match api::download(auth, path).await {
+                Ok(bytes) => api::save_file(&bytes, &name, "text/csv"),
+                Err(error) => Err(error.message()),
+            };
+            exporting.set(false);
+            if let Err(message) = saved {
+                export_failure.set(Some(message));
+            }
+        });
+    };
 
     view! {
         <section class="page page-wide" aria-labelledby="leads-title">
             <div class="page-head">
                 <h1 id="leads-title">"Leads"</h1>
                 <div class="page-actions">
+                    {move || can_export().then(|| view! {
+                        <button type="button" class="button" disabled=move || exporting.get() on:click=export>
+                            {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
+                        </button>
+                    })}
                     {move || can_start().then(|| view! {
                         <a class="button button-primary" href="/leads/new">"New lead"</a>
                     })}
                 </div>
             </div>
 
+            {move || export_failure.get().map(|message| view! {
+                <p class="state state-error" role="alert">{message}</p>
+            })}
             <form class="searchbar" role="search" on:submit=submit_search>
                 <input
                     type="search"
@@ -301,19 +342,19 @@ pub fn LeadsPage() -> impl IntoView {
                 </label>
                 <label class="filter">
                     <span>"Started from"</span>
-                    <input type="date" aria-label="Started from" prop:value=param("created_from") on:change=select("created_from")/>
+                    <input type="date" min="1900-01-01" max="2999-12-31" aria-label="Started from" prop:value=param("created_from") on:change=select("created_from")/>
                 </label>
                 <label class="filter">
                     <span>"Started to"</span>
-                    <input type="date" aria-label="Started to" prop:value=param("created_to") on:change=select("created_to")/>
+                    <input type="date" min="1900-01-01" max="2999-12-31" aria-label="Started to" prop:value=param("created_to") on:change=select("created_to")/>
                 </label>
                 <label class="filter">
                     <span>"Updated from"</span>
-                    <input type="date" aria-label="Updated from" prop:value=param("updated_from") on:change=select("updated_from")/>
+                    <input type="date" min="1900-01-01" max="2999-12-31" aria-label="Updated from" prop:value=param("updated_from") on:change=select("updated_from")/>
                 </label>
                 <label class="filter">
                     <span>"Updated to"</span>
-                    <input type="date" aria-label="Updated to" prop:value=param("updated_to") on:change=select("updated_to")/>
+                    <input type="date" min="1900-01-01" max="2999-12-31" aria-label="Updated to" prop:value=param("updated_to") on:change=select("updated_to")/>
                 </label>
                 <label class="filter">
                     <span>"Archived"</span>
@@ -403,6 +444,15 @@ pub fn LeadsPage() -> impl IntoView {
             </nav>
         </section>
     }
+}
+
+/// `YYYY-MM-DD` with a four-digit year from 1900 on.
+fn plausible_day(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    matches!(parts.as_slice(), [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2)
+        && value[..4]
+            .parse::<u32>()
+            .is_ok_and(|y| (1900..=2999).contains(&y))
 }
 
 fn count_text(page: &LeadPage) -> String {

@@ -69,7 +69,7 @@ fn Profile(profile: MemberProfile) -> impl IntoView {
                 <dt>"Date of birth"</dt>
                 <dd>{profile.date_of_birth.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Address"</dt><dd>{address.unwrap_or_else(|| "—".into())}</dd>
-                <dt>"SSN"</dt><dd class="mono">{profile.ssn_masked.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"SSN"</dt><dd>{profile.ssn_masked.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Borrower"</dt><dd>{registration(&member)}</dd>
                 <dt>"Member since"</dt><dd>{format::day(member.created_at)}</dd>
             </dl>
@@ -123,7 +123,7 @@ fn Profile(profile: MemberProfile) -> impl IntoView {
                         <tbody>
                             {profile.products.iter().map(|p| view! {
                                 <tr>
-                                    <td>{p.product_type.clone()}</td>
+                                    <td>{format::code(&p.product_type)}</td>
                                     <td class="number">{format::money(p.amount)}</td>
                                     <td>{p.rate_percent.map(|r| format!("{r:.2}%")).unwrap_or_else(|| "—".into())}</td>
                                     <td>{p.term_months.map(|t| format!("{t} months")).unwrap_or_else(|| "—".into())}</td>
