@@ -526,7 +526,10 @@ async fn signing_out_ends_the_session_for_good(portal: &Portal) -> anyhow::Resul
     // Back to the lead the user was reading: still signed out.
     b.client.back().await?;
     b.control("Sign in").await?;
-    anyhow::ensure!(!b.has_control("Sign out").await?, "Back showed a signed-in page");
+    anyhow::ensure!(
+        !b.has_control("Sign out").await?,
+        "Back showed a signed-in page"
+    );
     b.client.refresh().await?;
     b.control("Sign in").await?;
     anyhow::ensure!(!b.has_control("Leads").await?, "the table is still there");

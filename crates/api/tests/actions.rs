@@ -614,3 +614,124 @@ async fn colleagues_are_listed_for_assignment_and_outsiders_are_not(
 }
 
 on_both_databases!(colleagues_are_listed_for_assignment_and_outsiders_are_not);
+
+async fn bulk_work_follows_the_single_action_rules(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let inst = desk.app.institution_id("acme");
+    let open: Vec<LeadId> = (0..3).map(|_| desk.lead("submitted")).collect();
+    let archived = LeadId(desk.app.seed(
+        inst,
+        Seed {
+            status: "closed",
+            archived: true,
+            ..Seed::new("Archived Already")
+        },
+    ));
+    desk.app.institution("other");
+    let outsider = desk
+        .app
+        .staff("other", "outsider@other.org", "manager")
+        .await;
+    let foreign = LeadId(
+        desk.app
+            .seed(desk.app.institution_id("other"), Seed::new("Their Lead")),
+    );
+
+    // Chosen leads: the archived one and another institution's are skipped, with reasons.
+    let mut chosen: Vec<i64> = open.iter().map(|id| id.0).collect();
+    chosen.extend([archived.0, foreign.0]);
+    let body = json!({ "action": "assign", "assignee": desk.manager_id, "ids": chosen });
+    let result: leads_domain::wire::BulkResult = desk
+        .app
+        .raw_post_json("manager@acme.org", "/api/v1/leads/bulk", &body)
+        .await?;
+    assert_eq!(result.changed, open);
+    assert_eq!(result.skipped.len(), 2);
+    let skipped_archived = result
+        .skipped
+        .iter()
+        .find(|s| s.id == archived)
+        .expect("archived");
+    assert_eq!(skipped_archived.status.as_deref(), Some("closed"));
+    let single = desk
+        .manager
+        .lead_action(
+            archived,
+            "assign",
+            Some(&json!({ "assignee": desk.manager_id })),
+            None,
+        )
+        .await;
+    assert_eq!(
+        Some(skipped_archived.reason.clone()),
+        single.err().and_then(|e| match e {
+            ClientError::Problem(p) => p.detail,
+            _ => None,
+        }),
+        "the same reason as one by one"
+    );
+    assert!(result
+        .skipped
+        .iter()
+        .any(|s| s.id == foreign && s.status.is_none()));
+    assert!(
+        outsider.lead(foreign).await?.assignee.is_none(),
+        "theirs untouched"
+    );
+    for id in &open {
+        let lead = desk.manager.lead(*id).await?;
+        assert_eq!(lead.assignee.map(|u| u.id), Some(UserId(desk.manager_id)));
+        assert_eq!(lead.timeline[0].action, "lead.assigned");
+    }
+
+    // Everything a filter matches, archived included: archive what can be archived.
+    let body =
+        json!({ "action": "archive", "filter": { "borrower": "all", "archived": "include" } });
+    let result: leads_domain::wire::BulkResult = desk
+        .app
+        .raw_post_json("manager@acme.org", "/api/v1/leads/bulk", &body)
+        .await?;
+    assert_eq!(result.changed.len(), 3, "{result:?}");
+    assert_eq!(result.skipped.len(), 1);
+    assert_eq!(result.skipped[0].id, archived);
+
+    for (body, field) in [
+        (json!({ "action": "delete", "ids": [open[0].0] }), "action"),
+        (json!({ "action": "archive", "ids": [] }), "ids"),
+        (json!({ "action": "archive" }), "ids"),
+        (
+            json!({ "action": "archive", "ids": [1], "filter": {} }),
+            "ids",
+        ),
+        (
+            json!({ "action": "archive", "filter": { "status": "nope" } }),
+            "filter.status",
+        ),
+        (
+            json!({ "action": "assign", "assignee": 999_999, "ids": [open[0].0] }),
+            "assignee",
+        ),
+    ] {
+        let (status, text) = desk
+            .app
+            .raw_post("manager@acme.org", "/api/v1/leads/bulk", &body)
+            .await;
+        assert_eq!(status, 422, "{body}: {text}");
+        assert!(
+            text.contains(&format!("\"field\":\"{field}\"")),
+            "{body}: {text}"
+        );
+    }
+    let (status, _) = desk
+        .app
+        .raw_post(
+            "viewer@acme.org",
+            "/api/v1/leads/bulk",
+            &json!({ "action": "archive", "ids": [open[0].0] }),
+        )
+        .await;
+    assert_eq!(status, 403);
+    Ok(())
+}
+
+on_both_databases!(bulk_work_follows_the_single_action_rules);

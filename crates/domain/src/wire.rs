@@ -472,3 +472,41 @@ pub struct AuditPage {
     /// Pass as `cursor` for older events; null on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// One action applied to many leads: those chosen by id, or every lead a leads-table
+/// filter matches.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    /// `assign` or `archive`.
+    pub action: String,
+    /// For `assign`: the staff user, or null to unassign.
+    #[serde(default)]
+    pub assignee: Option<UserId>,
+    /// The leads chosen one by one, at most 1,000.
+    #[serde(default)]
+    pub ids: Option<Vec<LeadId>>,
+    /// Or every lead this filter of the leads table matches, at most 10,000 (its query
+    /// parameters as an object; `cursor` and `limit` are ignored).
+    #[serde(default)]
+    pub filter: Option<crate::lead_query::LeadQuery>,
+}
+
+/// What a bulk action changed and what it left alone, and why.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BulkResult {
+    pub changed: Vec<LeadId>,
+    pub skipped: Vec<BulkSkip>,
+}
+
+/// A lead a bulk action did not change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BulkSkip {
+    pub id: LeadId,
+    /// The lead's status when it was skipped; absent when there is no such lead.
+    pub status: Option<String>,
+    pub reason: String,
+}

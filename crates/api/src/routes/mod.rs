@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod catalog;
 pub mod export;
 pub mod health;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(catalog::list)
         .service(catalog::get)
         .service(export::export)
+        .service(bulk::bulk)
         .service(leads::list)
         .service(leads::create)
         .service(leads::get)

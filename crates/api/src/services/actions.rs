@@ -440,3 +440,60 @@ pub fn reveal_ssn(
         Ok(ssn)
     })
 }
+
+/// Most leads one bulk request names by id.
+pub const BULK_IDS: usize = 1000;
+/// Most leads one bulk request reaches through a filter.
+pub const BULK_FILTERED: usize = 10_000;
+
+/// The outcome of one lead of a bulk action.
+pub enum BulkOutcome {
+    Changed,
+    Skipped {
+        status: Option<String>,
+        reason: String,
+    },
+}
+
+/// Applies `action` to one lead of a bulk request, under the same rules as the single
+/// action: a state that does not allow it, or a lead that does not exist in the
+/// institution, is skipped with the reason; anything else stops the request.
+pub fn perform_one_of_many(
+    conn: &mut DbConnection,
+    staff: &Staff,
+    id: i64,
+    action: &Action,
+) -> Result<BulkOutcome, ApiError> {
+    match perform(conn, staff, id, None, action.clone()) {
+        Ok(()) => Ok(BulkOutcome::Changed),
+        Err(ApiError::WrongState { status, detail }) => Ok(BulkOutcome::Skipped {
+            status: Some(status),
+            reason: detail,
+        }),
+        Err(ApiError::NotFound) => Ok(BulkOutcome::Skipped {
+            status: None,
+            reason: "There is no such lead in this institution.".into(),
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+/// Checks an assignee once for a whole bulk request.
+pub fn check_assignee(
+    conn: &mut DbConnection,
+    staff: &Staff,
+    assignee: Option<i64>,
+) -> Result<(), ApiError> {
+    let Some(user_id) = assignee else {
+        return Ok(());
+    };
+    match users::get(conn, staff.institution_id, user_id) {
+        Ok(user) if user.active => Ok(()),
+        Ok(_) => Err(ApiError::invalid("assignee", "is deactivated")),
+        Err(StoreError::NotFound) => Err(ApiError::invalid(
+            "assignee",
+            "is not a staff user of this institution",
+        )),
+        Err(other) => Err(other.into()),
+    }
+}

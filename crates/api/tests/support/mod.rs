@@ -152,6 +152,37 @@ impl TestApp {
         (status, kind, response.text().await.expect("a body"))
     }
 
+    /// POSTs `body` to `path` as `email`: the status and the body's text.
+    pub async fn raw_post(
+        &self,
+        email: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, String) {
+        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(tokens.access_token)
+            .json(body)
+            .send()
+            .await
+            .expect("an answer");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
+    /// POSTs `body` to `path` as `email`, expecting success, and reads the answer.
+    pub async fn raw_post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        email: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<T> {
+        let (status, text) = self.raw_post(email, path, body).await;
+        anyhow::ensure!(status == 200, "{status}: {text}");
+        Ok(serde_json::from_str(&text)?)
+    }
+
     /// GETs `path` as `email` and answers the JSON body.
     pub async fn raw_json(&self, email: &str, path: &str) -> serde_json::Value {
         let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
