@@ -250,7 +250,7 @@ impl Browser {
     }
 
     /// The text of each cell of each body row of the table named `name`; a cell holding
-    /// a link reads as the link's text.
+    /// a link reads as the link's text, and the cells of row checkboxes are left out.
     pub async fn rows(&self, name: &str) -> anyhow::Result<Vec<Vec<String>>> {
         let table = self.named(name, "table").await?;
         let mark = table.attr("data-found").await?.unwrap_or_default();
@@ -259,7 +259,7 @@ impl Browser {
             .execute(
                 "const t = document.querySelector(`[data-found=\"${arguments[0]}\"]`);
                  return Array.from(t.tBodies[0].rows).map(r =>
-                     Array.from(r.cells).map(c => (c.querySelector('a') || c).innerText.replace(/\\s+/g, ' ').trim()));",
+                     Array.from(r.cells).filter(c => !c.classList.contains('select')).map(c => (c.querySelector('a') || c).innerText.replace(/\\s+/g, ' ').trim()));",
                 vec![json!(mark)],
             )
             .await?;

@@ -4,7 +4,7 @@
 use leads_domain::lead_query::EXACT_TOTAL_CAP;
 use leads_domain::permissions::Permission;
 use leads_domain::status::{Channel, LeadStatus};
-use leads_domain::wire::{CatalogItem, LeadPage, LeadSummary};
+use leads_domain::wire::{BulkResult, CatalogItem, LeadPage, LeadSummary, StaffUser};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -79,8 +79,16 @@ pub fn LeadsPage() -> impl IntoView {
     let api_query = Memo::new(move |_| query.with(query_string));
     let fetched = RwSignal::new(None::<(String, Result<LeadPage, ApiError>)>);
     let loading = RwSignal::new(true);
+    // Bumped to load the same page again after a bulk change.
+    let reload = RwSignal::new(0_u32);
+    let selection = Selection {
+        ids: RwSignal::new(Vec::new()),
+        all_matching: RwSignal::new(false),
+    };
     Effect::new(move |_| {
         let wanted = api_query.get();
+        reload.track();
+        selection.clear();
         last.0.set(address(&wanted));
         loading.set(true);
         timing::mark("leads:request");
@@ -367,6 +375,9 @@ pub fn LeadsPage() -> impl IntoView {
                 <button type="button" class="button button-quiet filter-clear" on:click=clear>"Clear filters"</button>
             </div>
 
+            {move || auth.can(Permission::LeadsWork).then(|| view! {
+                <BulkBar selection fetched reload query=api_query/>
+            })}
             <div class="table-bar">
                 <p class="count" aria-live="polite">
                     {move || fetched.with(|f| match f {
@@ -390,6 +401,22 @@ pub fn LeadsPage() -> impl IntoView {
                 <table class="table leads-table" aria-label="Leads">
                     <thead>
                         <tr>
+                            {move || auth.can(Permission::LeadsWork).then(|| {
+                                let on_page = move || fetched.with(|f| match f {
+                                    Some((_, Ok(page))) => page.items.iter().map(|l| l.id.0).collect::<Vec<_>>(),
+                                    _ => Vec::new(),
+                                });
+                                view! {
+                                    <th scope="col" class="select">
+                                        <input type="checkbox" aria-label="Select all on this page"
+                                            prop:checked=move || { let ids = on_page(); !ids.is_empty() && selection.ids.with(|s| ids.iter().all(|i| s.contains(i))) }
+                                            on:change=move |ev| {
+                                                let ids = on_page();
+                                                if event_target_checked(&ev) { selection.ids.set(ids) } else { selection.clear() }
+                                            }/>
+                                    </th>
+                                }
+                            })}
                             {header("name", "Member")}
                             <th scope="col">"Product or service"</th>
                             <th scope="col">"Status"</th>
@@ -403,7 +430,10 @@ pub fn LeadsPage() -> impl IntoView {
                     </thead>
                     <tbody>
                         {move || fetched.with(|f| match f {
-                            Some((_, Ok(page))) => page.items.iter().map(row).collect_view().into_any(),
+                            Some((_, Ok(page))) => {
+                                let selectable = auth.can(Permission::LeadsWork).then_some(selection);
+                                page.items.iter().map(|lead| row(lead, selectable)).collect_view().into_any()
+                            }
                             _ => ().into_any(),
                         })}
                     </tbody>
@@ -466,7 +496,159 @@ fn count_text(page: &LeadPage) -> String {
     }
 }
 
-fn row(lead: &LeadSummary) -> impl IntoView {
+/// The leads chosen for a bulk action: some by hand, or every lead the filter matches.
+#[derive(Clone, Copy)]
+struct Selection {
+    ids: RwSignal<Vec<i64>>,
+    all_matching: RwSignal<bool>,
+}
+
+impl Selection {
+    fn clear(&self) {
+        self.ids.set(Vec::new());
+        self.all_matching.set(false);
+    }
+
+    fn toggle(&self, id: i64, on: bool) {
+        self.all_matching.set(false);
+        self.ids.update(|ids| {
+            ids.retain(|i| *i != id);
+            if on {
+                ids.push(id);
+            }
+        });
+    }
+}
+
+/// Assign or archive the chosen leads, or every lead the filter matches.
+#[component]
+fn BulkBar(
+    selection: Selection,
+    fetched: RwSignal<Option<(String, Result<LeadPage, ApiError>)>>,
+    reload: RwSignal<u32>,
+    query: Memo<String>,
+) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let staff = RwSignal::new(Vec::<StaffUser>::new());
+    spawn_local(async move {
+        if let Ok(users) = api::get::<Vec<StaffUser>>(auth, "/api/v1/users".into()).await {
+            staff.set(users);
+        }
+    });
+    let assignee = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let total = move || {
+        fetched.with(|f| match f {
+            Some((_, Ok(page))) => Some((page.total, page.total_exact)),
+            _ => None,
+        })
+    };
+    let chosen = move || {
+        if selection.all_matching.get() {
+            match total() {
+                Some((n, true)) => format!("All {} matching leads are selected.", format::grouped(n as u64)),
+                _ => "All matching leads are selected.".to_string(),
+            }
+        } else {
+            let n = selection.ids.with(Vec::len);
+            if n == 1 { "1 lead selected.".into() } else { format!("{n} leads selected.") }
+        }
+    };
+    let send = move |action: &'static str| {
+        let mut body = serde_json::json!({ "action": action });
+        if action == "assign" {
+            body["assignee"] = assignee
+                .get_untracked()
+                .parse::<i64>()
+                .map(serde_json::Value::from)
+                .unwrap_or(serde_json::Value::Null);
+        }
+        if selection.all_matching.get_untracked() {
+            let filter: serde_json::Map<String, serde_json::Value> = query
+                .get_untracked()
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .filter(|(k, _)| *k != "cursor" && *k != "limit")
+                .map(|(k, v)| {
+                    let v = js_sys::decode_uri_component(v).map(String::from).unwrap_or_default();
+                    (k.to_string(), serde_json::Value::String(v))
+                })
+                .collect();
+            body["filter"] = serde_json::Value::Object(filter);
+        } else {
+            body["ids"] = serde_json::json!(selection.ids.get_untracked());
+        }
+        busy.set(true);
+        outcome.set(None);
+        spawn_local(async move {
+            let result =
+                api::post::<_, BulkResult>(auth, "/api/v1/leads/bulk".into(), &body).await;
+            busy.set(false);
+            confirming.set(false);
+            outcome.set(Some(match result {
+                Ok(result) => {
+                    let mut text = format!("Changed {}.", result.changed.len());
+                    if !result.skipped.is_empty() {
+                        text.push_str(&format!(" Skipped {}:", result.skipped.len()));
+                        for skip in result.skipped.iter().take(5) {
+                            text.push_str(&format!(" lead {} ({})", skip.id.0, skip.reason));
+                        }
+                        if result.skipped.len() > 5 {
+                            text.push_str(" …");
+                        }
+                    }
+                    text
+                }
+                Err(error) => error.message(),
+            }));
+            reload.update(|n| *n += 1);
+        });
+    };
+
+    view! {
+        {move || outcome.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+        <Show when=move || selection.all_matching.get() || selection.ids.with(|s| !s.is_empty())>
+            <div class="bulk-bar" role="group" aria-label="Bulk actions">
+                <span class="bulk-count">{chosen}</span>
+                <Show when=move || !selection.all_matching.get()>
+                    <button type="button" class="button button-quiet" on:click=move |_| selection.all_matching.set(true)>
+                        {move || match total() {
+                            Some((n, true)) => format!("Select all {} matching", format::grouped(n as u64)),
+                            _ => "Select all matching".to_string(),
+                        }}
+                    </button>
+                </Show>
+                <label class="field inline">
+                    <span class="sr-only">"Assign selected to"</span>
+                    <select aria-label="Assign selected to" on:change=move |ev| assignee.set(event_target_value(&ev))>
+                        <option value="">"Nobody"</option>
+                        {move || staff.get().into_iter().map(|u| view! {
+                            <option value=u.id.0.to_string()>{u.name}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" class="button" disabled=move || busy.get() on:click=move |_| send("assign")>
+                    "Assign selected"
+                </button>
+                {move || if confirming.get() {
+                    view! {
+                        <button type="button" class="button button-danger" disabled=move || busy.get()
+                            on:click=move |_| send("archive")>"Confirm archive"</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="button" on:click=move |_| confirming.set(true)>"Archive selected"</button>
+                    }.into_any()
+                }}
+                <button type="button" class="button button-quiet" on:click=move |_| selection.clear()>"Clear selection"</button>
+            </div>
+        </Show>
+    }
+}
+
+fn row(lead: &LeadSummary, selection: Option<Selection>) -> impl IntoView {
     let name = lead
         .applicant
         .name
@@ -476,8 +658,19 @@ fn row(lead: &LeadSummary) -> impl IntoView {
     let href = format!("/leads/{}", lead.id.0);
     view! {
         <tr class:archived=lead.archived>
+            {selection.map(|selection| {
+                let id = lead.id.0;
+                let label = format!("Select {name}");
+                view! {
+                    <td class="select">
+                        <input type="checkbox" aria-label=label
+                            prop:checked=move || selection.all_matching.get() || selection.ids.with(|s| s.contains(&id))
+                            on:change=move |ev| selection.toggle(id, event_target_checked(&ev))/>
+                    </td>
+                }
+            })}
             <td>
-                <a class="lead-link" href=href>{name}</a>
+                <a class="lead-link" href=href>{name.clone()}</a>
                 <span class="sub">
                     {lead.reference.clone()}
                     {(!lead.registered).then(|| view! { <span class="tag">"Unregistered"</span> })}
