@@ -548,12 +548,19 @@ fn BulkBar(
     let chosen = move || {
         if selection.all_matching.get() {
             match total() {
-                Some((n, true)) => format!("All {} matching leads are selected.", format::grouped(n as u64)),
+                Some((n, true)) => format!(
+                    "All {} matching leads are selected.",
+                    format::grouped(n as u64)
+                ),
                 _ => "All matching leads are selected.".to_string(),
             }
         } else {
             let n = selection.ids.with(Vec::len);
-            if n == 1 { "1 lead selected.".into() } else { format!("{n} leads selected.") }
+            if n == 1 {
+                "1 lead selected.".into()
+            } else {
+                format!("{n} leads selected.")
+            }
         }
     };
     let send = move |action: &'static str| {
@@ -572,7 +579,9 @@ fn BulkBar(
                 .filter_map(|pair| pair.split_once('='))
                 .filter(|(k, _)| *k != "cursor" && *k != "limit")
                 .map(|(k, v)| {
-                    let v = js_sys::decode_uri_component(v).map(String::from).unwrap_or_default();
+                    let v = js_sys::decode_uri_component(v)
+                        .map(String::from)
+                        .unwrap_or_default();
                     (k.to_string(), serde_json::Value::String(v))
                 })
                 .collect();
@@ -583,8 +592,7 @@ fn BulkBar(
         busy.set(true);
         outcome.set(None);
         spawn_local(async move {
-            let result =
-                api::post::<_, BulkResult>(auth, "/api/v1/leads/bulk".into(), &body).await;
+            let result = api::post::<_, BulkResult>(auth, "/api/v1/leads/bulk".into(), &body).await;
             busy.set(false);
             confirming.set(false);
             outcome.set(Some(match result {
