@@ -88,6 +88,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body of this API is an object; serde would otherwise read a list into a
+    // struct by position.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::Invalid(vec![FieldError::new(
+            "",
+            "must be an object",
+        )]));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -138,7 +146,16 @@ fn field_error(path: &str, message: &str) -> FieldError {
 /// Serde's "invalid type: string \"x\", expected f64" as a reader would put it.
 fn plain_reason(message: &str) -> &'static str {
     let expected = message.rsplit("expected ").next().unwrap_or("");
-    if message.contains("unknown variant") {
+    let date_words = [
+        "input is out of range",
+        "premature end of input",
+        "input contains invalid characters",
+        "trailing input",
+        "not a day written as YYYY-MM-DD",
+    ];
+    if date_words.iter().any(|w| message.contains(w)) {
+        "must be a date (YYYY-MM-DD)"
+    } else if message.contains("unknown variant") {
         "is not one of the accepted values"
     } else if expected.starts_with('f') {
         "must be a number"

@@ -454,7 +454,21 @@ async fn a_stale_version_changes_nothing(app: TestApp) -> anyhow::Result<()> {
         .app
         .raw_status("manager@acme.org", "POST", &path, Some("not-a-version"))
         .await;
-    assert_eq!(garbage, 400);
+    assert_eq!(garbage, 412, "a tag that names no version matches none");
+    for tag in ["W/\"2\"", "2", "\"99999999999999999999\""] {
+        let current = desk.manager.lead(id).await?.version;
+        let weak = desk
+            .app
+            .raw_status(
+                "manager@acme.org",
+                "POST",
+                &path,
+                Some(&tag.replace('2', &current.to_string())),
+            )
+            .await;
+        assert_eq!(weak, 412, "{tag}");
+    }
+    assert!(!desk.manager.lead(id).await?.archived);
     Ok(())
 }
 
@@ -608,8 +622,22 @@ async fn colleagues_are_listed_for_assignment_and_outsiders_are_not(
         .iter()
         .filter_map(|u| u["email"].as_str())
         .collect();
-    assert_eq!(emails.len(), 2, "{listed}");
-    assert!(emails.contains(&"manager@acme.org") && emails.contains(&"viewer@acme.org"));
+    assert_eq!(
+        emails,
+        ["manager@acme.org"],
+        "only those who may work leads"
+    );
+    let viewer_id = desk.viewer.me().await?.user.id.0;
+    let id = desk.lead("submitted");
+    let refused = desk
+        .manager
+        .lead_action(id, "assign", Some(&json!({ "assignee": viewer_id })), None)
+        .await;
+    assert_eq!(
+        status_of(&refused),
+        Some(422),
+        "a viewer cannot be given work"
+    );
     Ok(())
 }
 
@@ -735,3 +763,56 @@ async fn bulk_work_follows_the_single_action_rules(app: TestApp) -> anyhow::Resu
 }
 
 on_both_databases!(bulk_work_follows_the_single_action_rules);
+
+async fn odd_bodies_and_no_op_changes_are_handled_plainly(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let id = desk.lead("in_progress");
+    let path = format!("/api/v1/leads/{}/close", id.0);
+    let (status, text) = desk
+        .app
+        .raw_post("manager@acme.org", &path, &json!(["duplicate", null]))
+        .await;
+    assert_eq!(status, 422, "a list is not an object: {text}");
+    assert_eq!(desk.manager.lead(id).await?.status.as_str(), "in_progress");
+
+    let before = desk.manager.lead(id).await?;
+    let same = desk
+        .manager
+        .lead_action(
+            id,
+            "assign",
+            Some(&json!({ "assignee": null })),
+            Some(before.version),
+        )
+        .await?;
+    assert_eq!(
+        same.version, before.version,
+        "assigning to whom it already is changes nothing"
+    );
+    assert_eq!(same.timeline.len(), before.timeline.len());
+
+    let approved = desk.lead("approved");
+    for day in ["2026-1-1", "+2026-01-01", "2026-02-30"] {
+        let (status, text) = desk
+            .app
+            .raw_post(
+                "manager@acme.org",
+                &format!("/api/v1/leads/{}/convert", approved.0),
+                &json!({ "opened_on": day }),
+            )
+            .await;
+        assert_eq!(status, 422, "{day}: {text}");
+        assert!(
+            text.contains("must be a date (YYYY-MM-DD)"),
+            "{day}: {text}"
+        );
+    }
+    let tabbed = desk
+        .manager
+        .lead_action(id, "notes", Some(&json!({ "text": "a\tb" })), None)
+        .await?;
+    assert_eq!(tabbed.timeline[0].detail["text"], "a\tb");
+    Ok(())
+}
+
+on_both_databases!(odd_bodies_and_no_op_changes_are_handled_plainly);

@@ -4,6 +4,7 @@
 //! Nothing here performs I/O, so the crate builds for `wasm32-unknown-unknown` and the
 //! browser portal shares these types with the server.
 
+pub mod days;
 pub mod email;
 pub mod forms;
 pub mod ids;

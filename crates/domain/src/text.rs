@@ -39,14 +39,14 @@ pub fn clean_line(raw: &str, max: usize) -> Result<String, &'static str> {
     Ok(text.to_string())
 }
 
-/// Free text of several lines (a note): like `clean_line`, but line breaks are kept
-/// (`\r\n` becomes `\n`).
+/// Free text of several lines (a note): like `clean_line`, but line breaks and tabs are
+/// kept (`\r\n` becomes `\n`).
 pub fn clean_text(raw: &str, max: usize) -> Result<String, &'static str> {
     let text = raw.replace("\r\n", "\n");
     let text = text.trim();
     if text
         .chars()
-        .any(|c| (c.is_control() && c != '\n') || is_invisible(c))
+        .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_invisible(c))
     {
         return Err("must not contain control or invisible characters");
     }

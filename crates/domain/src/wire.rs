@@ -299,7 +299,7 @@ pub struct NewApplicant {
     pub email: String,
     #[serde(default)]
     pub phone: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::days::optional")]
     pub date_of_birth: Option<NaiveDate>,
     #[serde(default)]
     pub address: Option<Address>,
@@ -437,7 +437,7 @@ pub struct ConvertRequest {
     #[serde(default)]
     pub term_months: Option<i32>,
     /// Today when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::days::optional")]
     pub opened_on: Option<NaiveDate>,
 }
 

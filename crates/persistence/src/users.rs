@@ -155,16 +155,21 @@ pub fn get(
         .first(conn)?)
 }
 
-/// The institution's active users, by name: `(id, email, name)`.
+/// The institution's active users, by name: `(id, email, name, role id)`.
 pub fn active(
     conn: &mut DbConnection,
     institution_id: i64,
-) -> Result<Vec<(i64, String, String)>, StoreError> {
+) -> Result<Vec<(i64, String, String, i64)>, StoreError> {
     Ok(staff_users::table
         .filter(staff_users::institution_id.eq(institution_id))
         .filter(staff_users::active.eq(true))
         .order((staff_users::name.asc(), staff_users::id.asc()))
-        .select((staff_users::id, staff_users::email, staff_users::name))
+        .select((
+            staff_users::id,
+            staff_users::email,
+            staff_users::name,
+            staff_users::role_id,
+        ))
         .limit(1000)
         .load(conn)?)
 }

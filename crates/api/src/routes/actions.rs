@@ -18,23 +18,32 @@ use crate::routes::leads::{etag, load_detail};
 use crate::services::actions::{self, Action};
 use crate::state::AppState;
 
-/// The version named by `If-Match`, if any (`*` matches any version).
+/// What `If-Match` asks for: nothing (absent or `*`), or the versions it names.
+/// Comparison is strong: a weak tag (`W/"3"`) and anything that is not a quoted version
+/// match no version, so such a request is refused with 412 rather than applied.
 fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let text = value
-        .to_str()
-        .map_err(|_| ApiError::BadRequest("If-Match must be an ETag such as \"3\".".into()))?
-        .trim();
+    let text = value.to_str().unwrap_or_default().trim();
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse()
-        .map(Some)
-        .map_err(|_| ApiError::BadRequest("If-Match must be an ETag such as \"3\".".into()))
+    let versions: Vec<i32> = text
+        .split(',')
+        .filter_map(|tag| {
+            let digits = tag.trim().strip_prefix('"')?.strip_suffix('"')?;
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            digits.parse().ok()
+        })
+        .collect();
+    // Versions are never negative: with none named, no version can match.
+    Ok(Some(match versions.as_slice() {
+        [one] => *one,
+        _ => -1,
+    }))
 }
 
 async fn act(

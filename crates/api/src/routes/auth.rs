@@ -241,7 +241,8 @@ pub async fn me(state: web::Data<AppState>, staff: Staff) -> Result<web::Json<Me
     Ok(web::Json(me))
 }
 
-/// The institution's active staff, by name: who a lead can be assigned to.
+/// The institution's active staff who may work leads, by name: who a lead can be
+/// assigned to.
 #[utoipa::path(
     tag = "auth",
     responses(
@@ -259,7 +260,25 @@ pub async fn staff_list(
 ) -> Result<web::Json<Vec<StaffUser>>, ApiError> {
     staff.require(leads_domain::Permission::LeadsRead)?;
     let found = state
-        .db(move |conn| Ok(users::active(conn, staff.institution_id)?))
+        .db(move |conn| {
+            let mut workers = Vec::new();
+            let mut roles: std::collections::HashMap<i64, bool> = Default::default();
+            for (id, email, name, role_id) in users::active(conn, staff.institution_id)? {
+                let works = match roles.get(&role_id) {
+                    Some(works) => *works,
+                    None => {
+                        let works = users::permissions(conn, role_id)?
+                            .contains(&leads_domain::Permission::LeadsWork);
+                        roles.insert(role_id, works);
+                        works
+                    }
+                };
+                if works {
+                    workers.push((id, email, name));
+                }
+            }
+            Ok(workers)
+        })
         .await?;
     Ok(web::Json(
         found

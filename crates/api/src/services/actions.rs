@@ -6,7 +6,7 @@ use chrono::Utc;
 use leads_domain::status::{CloseReason, DeclineReason};
 use leads_domain::text::{clean_line, clean_text};
 use leads_domain::wire::{Decision, UserRef};
-use leads_domain::{CatalogKind, FieldError, LeadStatus, Money, UserId};
+use leads_domain::{CatalogKind, FieldError, LeadStatus, Money, Permission, UserId};
 use leads_persistence::leads::{self, LeadChange, LeadRow};
 use leads_persistence::products::{self, NewHeldProduct};
 use leads_persistence::{catalog, users, DbConnection, StoreError};
@@ -239,6 +239,12 @@ pub fn perform(
                 detail: "The lead is archived and can no longer be changed.".into(),
             });
         }
+        if let Action::Assign(assignee) = &action {
+            if *assignee == row.assignee_id {
+                // Already so: nothing changes, and nobody's version goes stale.
+                return Ok(());
+            }
+        }
         let (allowed, why) = action.allowed_from();
         if !allowed.contains(&status) {
             return Err(ApiError::WrongState {
@@ -277,6 +283,10 @@ pub fn perform(
                         )?;
                         if !user.active {
                             return Err(ApiError::invalid("assignee", "is deactivated"));
+                        }
+                        if !users::permissions(conn, user.role_id)?.contains(&Permission::LeadsWork)
+                        {
+                            return Err(ApiError::invalid("assignee", "may not work leads"));
                         }
                         Some(json!({ "id": user.id, "name": user.name }))
                     }
@@ -488,8 +498,11 @@ pub fn check_assignee(
         return Ok(());
     };
     match users::get(conn, staff.institution_id, user_id) {
-        Ok(user) if user.active => Ok(()),
-        Ok(_) => Err(ApiError::invalid("assignee", "is deactivated")),
+        Ok(user) if !user.active => Err(ApiError::invalid("assignee", "is deactivated")),
+        Ok(user) if !users::permissions(conn, user.role_id)?.contains(&Permission::LeadsWork) => {
+            Err(ApiError::invalid("assignee", "may not work leads"))
+        }
+        Ok(_) => Ok(()),
         Err(StoreError::NotFound) => Err(ApiError::invalid(
             "assignee",
             "is not a staff user of this institution",
