@@ -74,7 +74,8 @@ const nameOf = (el) => {
   if (aria) return clean(aria);
   if (el.labels && el.labels.length) return clean(spoken(el.labels[0]));
   if (el.matches('a, button, [role="button"], [role="link"], [role="tab"]')) return clean(spoken(el));
-  if (el.matches('fieldset') && el.querySelector('legend')) return clean(spoken(el.querySelector('legend')));
+  const legend = el.matches('fieldset') && el.querySelector('legend');
+  if (legend) return clean(spoken(legend));
   if (el.matches('table') && el.caption) return clean(spoken(el.caption));
   return '';
 };
@@ -95,7 +96,10 @@ const WATCH_ERRORS: &str = r#"
 if (!window.__errors) {
   window.__errors = [];
   const original = console.error;
-  console.error = (...args) => { window.__errors.push(args.map(String).join(' ')); original(...args); };
+  console.error = (...args) => {
+    window.__errors.push(args.map(String).join(' '));
+    original(...args);
+  };
   window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
 }
 "#;

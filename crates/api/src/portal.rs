@@ -1,6 +1,7 @@
 //! Serving the built lender portal: its files from memory, compressed once in the
 //! background after start (a file is sent uncompressed until its turn has come, so no
-//! request ever waits for compression), hashed assets cached for a year, and `index.html` for every other page path
+//! request ever waits for compression), hashed assets cached for a year, and
+//! `index.html` for every other page path
 //! so that a deep link reloads into the right page.
 
 use std::collections::HashMap;

@@ -263,7 +263,9 @@ pub fn LeadActions(
                                 let value = u.id.0.to_string();
                                 let chosen = value.clone();
                                 view! {
-                                    <option value=value selected=move || assignee.get() == chosen>{u.name}</option>
+                                    <option value=value selected=move || assignee.get() == chosen>
+                                        {u.name}
+                                    </option>
                                 }
                             }).collect_view()}
                         </select>
@@ -277,7 +279,8 @@ pub fn LeadActions(
                     <label class="field grow">
                         <span>"Note"</span>
                         <textarea rows="2" maxlength="4000" placeholder="Only staff see notes. They cannot be edited or deleted."
-                            prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                            prop:value=move || note.get()
+                            on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                     </label>
                     <button type="submit" class="button" disabled=move || busy.get()>"Add note"</button>
                 </form>
@@ -312,9 +315,7 @@ pub fn LeadActions(
                                 <label class="check">
                                     <input type="checkbox"
                                         prop:checked=move || reasons.with(|r| r.contains(&reason))
-                                        on:change=move |_| reasons.update(|r| {
-                                            if let Some(at) = r.iter().position(|x| *x == reason) { r.remove(at); } else { r.push(reason); }
-                                        })/>
+                                        on:change=move |_| reasons.update(|r| toggle(r, reason))/>
                                     {*label}
                                 </label>
                             }
@@ -397,6 +398,16 @@ pub fn LeadActions(
         </section>
     }
     .into_any()
+}
+
+/// Adds `reason` to the chosen ones, or takes it out if it is there.
+fn toggle(chosen: &mut Vec<DeclineReason>, reason: DeclineReason) {
+    match chosen.iter().position(|r| *r == reason) {
+        Some(at) => {
+            chosen.remove(at);
+        }
+        None => chosen.push(reason),
+    }
 }
 
 fn to_value<T: serde::Serialize>(body: &T) -> serde_json::Value {

@@ -4,7 +4,7 @@
 use leads_domain::lead_query::EXACT_TOTAL_CAP;
 use leads_domain::permissions::Permission;
 use leads_domain::status::{Channel, LeadStatus};
-use leads_domain::wire::{BulkResult, CatalogItem, LeadPage, LeadSummary, StaffUser};
+use leads_domain::wire::{CatalogItem, LeadPage, LeadSummary};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -13,6 +13,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{self, encode, ApiError};
 use crate::app::LastTable;
+use crate::bulk::{BulkBar, Selection};
 use crate::format;
 use crate::session::Auth;
 use crate::timing;
@@ -402,17 +403,17 @@ pub fn LeadsPage() -> impl IntoView {
                     <thead>
                         <tr>
                             {move || auth.can(Permission::LeadsWork).then(|| {
-                                let on_page = move || fetched.with(|f| match f {
-                                    Some((_, Ok(page))) => page.items.iter().map(|l| l.id.0).collect::<Vec<_>>(),
-                                    _ => Vec::new(),
-                                });
+                                let on_page = move || page_ids(&fetched);
                                 view! {
                                     <th scope="col" class="select">
                                         <input type="checkbox" aria-label="Select all on this page"
-                                            prop:checked=move || { let ids = on_page(); !ids.is_empty() && selection.ids.with(|s| ids.iter().all(|i| s.contains(i))) }
+                                            prop:checked=move || selection.holds_all(&on_page())
                                             on:change=move |ev| {
-                                                let ids = on_page();
-                                                if event_target_checked(&ev) { selection.ids.set(ids) } else { selection.clear() }
+                                                if event_target_checked(&ev) {
+                                                    selection.ids.set(on_page())
+                                                } else {
+                                                    selection.clear()
+                                                }
                                             }/>
                                     </th>
                                 }
@@ -431,8 +432,8 @@ pub fn LeadsPage() -> impl IntoView {
                     <tbody>
                         {move || fetched.with(|f| match f {
                             Some((_, Ok(page))) => {
-                                let selectable = auth.can(Permission::LeadsWork).then_some(selection);
-                                page.items.iter().map(|lead| row(lead, selectable)).collect_view().into_any()
+                                let choice = auth.can(Permission::LeadsWork).then_some(selection);
+                                page.items.iter().map(|l| row(l, choice)).collect_view().into_any()
                             }
                             _ => ().into_any(),
                         })}
@@ -458,8 +459,8 @@ pub fn LeadsPage() -> impl IntoView {
                 {
                     let back = page_to.clone();
                     let forward = page_to.clone();
-                    let prev = move || fetched.with(|f| f.as_ref().and_then(|(_, r)| r.as_ref().ok()).and_then(|p| p.prev_cursor.clone()));
-                    let next = move || fetched.with(|f| f.as_ref().and_then(|(_, r)| r.as_ref().ok()).and_then(|p| p.next_cursor.clone()));
+                    let prev = move || cursor(&fetched, |p| p.prev_cursor.clone());
+                    let next = move || cursor(&fetched, |p| p.next_cursor.clone());
                     view! {
                         <button type="button" class="button" disabled=move || prev().is_none()
                             on:click=move |_| if let Some(c) = prev() { back(Some(c)) }>
@@ -485,6 +486,25 @@ fn plausible_day(value: &str) -> bool {
             .is_ok_and(|y| (1900..=2999).contains(&y))
 }
 
+type Shown = RwSignal<Fetched>;
+
+/// The ids of the leads on the page shown.
+fn page_ids(fetched: &Shown) -> Vec<i64> {
+    fetched.with(|f| match f {
+        Some((_, Ok(page))) => page.items.iter().map(|l| l.id.0).collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// A cursor of the page shown.
+fn cursor(fetched: &Shown, pick: impl Fn(&LeadPage) -> Option<String>) -> Option<String> {
+    fetched.with(|f| {
+        f.as_ref()
+            .and_then(|(_, r)| r.as_ref().ok())
+            .and_then(&pick)
+    })
+}
+
 fn count_text(page: &LeadPage) -> String {
     let total = format::grouped(page.total.max(0) as u64);
     if !page.total_exact || page.total > EXACT_TOTAL_CAP {
@@ -493,166 +513,6 @@ fn count_text(page: &LeadPage) -> String {
         "1 lead".into()
     } else {
         format!("{total} leads")
-    }
-}
-
-/// The leads chosen for a bulk action: some by hand, or every lead the filter matches.
-#[derive(Clone, Copy)]
-struct Selection {
-    ids: RwSignal<Vec<i64>>,
-    all_matching: RwSignal<bool>,
-}
-
-impl Selection {
-    fn clear(&self) {
-        self.ids.set(Vec::new());
-        self.all_matching.set(false);
-    }
-
-    fn toggle(&self, id: i64, on: bool) {
-        self.all_matching.set(false);
-        self.ids.update(|ids| {
-            ids.retain(|i| *i != id);
-            if on {
-                ids.push(id);
-            }
-        });
-    }
-}
-
-/// Assign or archive the chosen leads, or every lead the filter matches.
-#[component]
-fn BulkBar(
-    selection: Selection,
-    fetched: RwSignal<Option<(String, Result<LeadPage, ApiError>)>>,
-    reload: RwSignal<u32>,
-    query: Memo<String>,
-) -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let staff = RwSignal::new(Vec::<StaffUser>::new());
-    spawn_local(async move {
-        if let Ok(users) = api::get::<Vec<StaffUser>>(auth, "/api/v1/users".into()).await {
-            staff.set(users);
-        }
-    });
-    let assignee = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
-    let total = move || {
-        fetched.with(|f| match f {
-            Some((_, Ok(page))) => Some((page.total, page.total_exact)),
-            _ => None,
-        })
-    };
-    let chosen = move || {
-        if selection.all_matching.get() {
-            match total() {
-                Some((n, true)) => format!(
-                    "All {} matching leads are selected.",
-                    format::grouped(n as u64)
-                ),
-                _ => "All matching leads are selected.".to_string(),
-            }
-        } else {
-            let n = selection.ids.with(Vec::len);
-            if n == 1 {
-                "1 lead selected.".into()
-            } else {
-                format!("{n} leads selected.")
-            }
-        }
-    };
-    let send = move |action: &'static str| {
-        let mut body = serde_json::json!({ "action": action });
-        if action == "assign" {
-            body["assignee"] = assignee
-                .get_untracked()
-                .parse::<i64>()
-                .map(serde_json::Value::from)
-                .unwrap_or(serde_json::Value::Null);
-        }
-        if selection.all_matching.get_untracked() {
-            let filter: serde_json::Map<String, serde_json::Value> = query
-                .get_untracked()
-                .split('&')
-                .filter_map(|pair| pair.split_once('='))
-                .filter(|(k, _)| *k != "cursor" && *k != "limit")
-                .map(|(k, v)| {
-                    let v = js_sys::decode_uri_component(v)
-                        .map(String::from)
-                        .unwrap_or_default();
-                    (k.to_string(), serde_json::Value::String(v))
-                })
-                .collect();
-            body["filter"] = serde_json::Value::Object(filter);
-        } else {
-            body["ids"] = serde_json::json!(selection.ids.get_untracked());
-        }
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result = api::post::<_, BulkResult>(auth, "/api/v1/leads/bulk".into(), &body).await;
-            busy.set(false);
-            confirming.set(false);
-            outcome.set(Some(match result {
-                Ok(result) => {
-                    let mut text = format!("Changed {}.", result.changed.len());
-                    if !result.skipped.is_empty() {
-                        text.push_str(&format!(" Skipped {}:", result.skipped.len()));
-                        for skip in result.skipped.iter().take(5) {
-                            text.push_str(&format!(" lead {} ({})", skip.id.0, skip.reason));
-                        }
-                        if result.skipped.len() > 5 {
-                            text.push_str(" …");
-                        }
-                    }
-                    text
-                }
-                Err(error) => error.message(),
-            }));
-            reload.update(|n| *n += 1);
-        });
-    };
-
-    view! {
-        {move || outcome.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-        <Show when=move || selection.all_matching.get() || selection.ids.with(|s| !s.is_empty())>
-            <div class="bulk-bar" role="group" aria-label="Bulk actions">
-                <span class="bulk-count">{chosen}</span>
-                <Show when=move || !selection.all_matching.get()>
-                    <button type="button" class="button button-quiet" on:click=move |_| selection.all_matching.set(true)>
-                        {move || match total() {
-                            Some((n, true)) => format!("Select all {} matching", format::grouped(n as u64)),
-                            _ => "Select all matching".to_string(),
-                        }}
-                    </button>
-                </Show>
-                <label class="field inline">
-                    <span class="sr-only">"Assign selected to"</span>
-                    <select aria-label="Assign selected to" on:change=move |ev| assignee.set(event_target_value(&ev))>
-                        <option value="">"Nobody"</option>
-                        {move || staff.get().into_iter().map(|u| view! {
-                            <option value=u.id.0.to_string()>{u.name}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <button type="button" class="button" disabled=move || busy.get() on:click=move |_| send("assign")>
-                    "Assign selected"
-                </button>
-                {move || if confirming.get() {
-                    view! {
-                        <button type="button" class="button button-danger" disabled=move || busy.get()
-                            on:click=move |_| send("archive")>"Confirm archive"</button>
-                    }.into_any()
-                } else {
-                    view! {
-                        <button type="button" class="button" on:click=move |_| confirming.set(true)>"Archive selected"</button>
-                    }.into_any()
-                }}
-                <button type="button" class="button button-quiet" on:click=move |_| selection.clear()>"Clear selection"</button>
-            </div>
-        </Show>
     }
 }
 
@@ -672,7 +532,7 @@ fn row(lead: &LeadSummary, selection: Option<Selection>) -> impl IntoView {
                 view! {
                     <td class="select">
                         <input type="checkbox" aria-label=label
-                            prop:checked=move || selection.all_matching.get() || selection.ids.with(|s| s.contains(&id))
+                            prop:checked=move || selection.holds(id)
                             on:change=move |ev| selection.toggle(id, event_target_checked(&ev))/>
                     </td>
                 }

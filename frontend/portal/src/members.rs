@@ -100,7 +100,9 @@ pub fn MembersPage() -> impl IntoView {
                     </thead>
                     <tbody>
                         {move || page.with(|p| match p {
-                            Some(Ok(page)) => page.items.iter().map(member_row).collect_view().into_any(),
+                            Some(Ok(page)) => {
+                                page.items.iter().map(member_row).collect_view().into_any()
+                            }
                             _ => ().into_any(),
                         })}
                     </tbody>

@@ -96,7 +96,8 @@ pub fn NewLeadPage() -> impl IntoView {
                 {move || error.get().map(|error| view! { <Failure error/> })}
                 <label class="field">
                     <span>"Product or service"</span>
-                    <select required on:change=move |ev| item.set(event_target_value(&ev)) prop:value=move || item.get()>
+                    <select required prop:value=move || item.get()
+                        on:change=move |ev| item.set(event_target_value(&ev))>
                         <option value="">"Choose…"</option>
                         {move || catalog.get().into_iter().map(|i| view! {
                             <option value=i.slug.clone()>{i.name}</option>
@@ -106,23 +107,27 @@ pub fn NewLeadPage() -> impl IntoView {
                 <label class="field">
                     <span>"Applicant's name"</span>
                     <input type="text" required autocomplete="off" maxlength="200"
-                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))/>
                 </label>
                 <label class="field">
                     <span>"Applicant's email"</span>
                     <input type="email" required autocomplete="off"
-                        prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                        prop:value=move || email.get()
+                        on:input=move |ev| email.set(event_target_value(&ev))/>
                 </label>
                 <label class="field">
                     <span>"Applicant's phone"</span>
                     <input type="tel" autocomplete="off"
-                        prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))/>
+                        prop:value=move || phone.get()
+                        on:input=move |ev| phone.set(event_target_value(&ev))/>
                 </label>
                 {move || is_product().then(|| view! {
                     <label class="field">
                         <span>"Amount (USD)"</span>
                         <input type="text" inputmode="decimal"
-                            prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
+                            prop:value=move || amount.get()
+                        on:input=move |ev| amount.set(event_target_value(&ev))/>
                     </label>
                 })}
                 <label class="check">

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod desk;
 pub mod proxy;
 pub mod schema;
 
