@@ -75,6 +75,33 @@ async fn sizes(base: &str) -> anyhow::Result<()> {
         }
     }
     files.sort();
+    // The server compresses in the background after start: wait until it is done.
+    let started = std::time::Instant::now();
+    let compressible = files.iter().filter(|f| {
+        let size = std::fs::metadata(browser::portal_dir().join(f)).map_or(0, |m| m.len());
+        size > 512 && !f.ends_with(".woff2")
+    });
+    for file in compressible {
+        loop {
+            let answer = http
+                .get(format!("{base}/{file}"))
+                .header("accept-encoding", "br")
+                .send()
+                .await?;
+            if answer
+                .headers()
+                .get("content-encoding")
+                .is_some_and(|e| e == "br")
+            {
+                break;
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(120),
+                "{file} was never sent compressed"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
     println!(
         "{:<44} {:>10} {:>10} {:>10}",
         "portal file (as served)", "raw", "gzip", "brotli"

@@ -1,6 +1,6 @@
 //! How values read on screen: amounts, dates, statuses and channels.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use leads_domain::status::{Channel, LeadStatus};
 use leads_domain::Money;
 
@@ -32,14 +32,35 @@ pub fn grouped(number: u64) -> String {
     out
 }
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `Dec 4, 2026`. Written out by hand: chrono's general formatter would add tens of
+/// kilobytes to the download.
+pub fn date(d: NaiveDate) -> String {
+    format!("{} {}, {}", MONTHS[d.month0() as usize], d.day(), d.year())
+}
+
 /// `Dec 4, 2026`.
 pub fn day(at: DateTime<Utc>) -> String {
-    at.format("%b %-d, %Y").to_string()
+    date(at.date_naive())
 }
 
 /// `Dec 4, 2026 14:05 UTC`.
 pub fn moment(at: DateTime<Utc>) -> String {
-    at.format("%b %-d, %Y %H:%M UTC").to_string()
+    format!("{} {:02}:{:02} UTC", day(at), at.hour(), at.minute())
+}
+
+/// Today as `2026-12-04`, from the browser's clock.
+pub fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_utc_full_year(),
+        now.get_utc_month() + 1,
+        now.get_utc_date()
+    )
 }
 
 pub fn status_label(status: LeadStatus) -> &'static str {
@@ -140,6 +161,14 @@ mod tests {
             code("other: Title not in the name"),
             "other: Title not in the name"
         );
+    }
+
+    #[test]
+    fn dates_read_as_month_day_year() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 4).expect("a day");
+        assert_eq!(date(d), "Dec 4, 2026");
+        let at = d.and_hms_opt(9, 5, 0).expect("a time").and_utc();
+        assert_eq!(moment(at), "Dec 4, 2026 09:05 UTC");
     }
 
     #[test]

@@ -135,7 +135,7 @@ fn Detail(
                     <dt>"Email"</dt><dd>{applicant.email.clone().unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Phone"</dt><dd>{applicant.phone.clone().unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Date of birth"</dt>
-                    <dd>{applicant.date_of_birth.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_else(|| "—".into())}</dd>
+                    <dd>{applicant.date_of_birth.map(format::date).unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Address"</dt><dd>{address.unwrap_or_else(|| "—".into())}</dd>
                     <dt>"SSN"</dt>
                     <dd>
@@ -196,7 +196,7 @@ fn Detail(
                     <dt>"Amount"</dt><dd>{format::money(p.amount)}</dd>
                     <dt>"Rate"</dt><dd>{p.rate_percent.map(|r| format!("{r:.2}%")).unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Term"</dt><dd>{p.term_months.map(|t| format!("{t} months")).unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"Opened"</dt><dd>{p.opened_on.format("%b %-d, %Y").to_string()}</dd>
+                    <dt>"Opened"</dt><dd>{format::date(p.opened_on)}</dd>
                 </dl>
             </section>
         })}

@@ -253,7 +253,7 @@ pub fn LeadsPage() -> impl IntoView {
         export_failure.set(None);
         spawn_local(async move {
             let path = format!("/api/v1/leads/export.csv?{filter}");
-            let name = format!("leads-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+            let name = format!("leads-{}.csv", format::today());
             let saved = match api::download(auth, path).await {
                 Ok(bytes) => api::save_file(&bytes, &name, "text/csv"),
                 Err(error) => Err(error.message()),

@@ -67,7 +67,7 @@ fn Profile(profile: MemberProfile) -> impl IntoView {
                 <dt>"Email"</dt><dd>{member.email.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Phone"</dt><dd>{member.phone.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Date of birth"</dt>
-                <dd>{profile.date_of_birth.map(|d| d.format("%b %-d, %Y").to_string()).unwrap_or_else(|| "—".into())}</dd>
+                <dd>{profile.date_of_birth.map(format::date).unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Address"</dt><dd>{address.unwrap_or_else(|| "—".into())}</dd>
                 <dt>"SSN"</dt><dd>{profile.ssn_masked.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Borrower"</dt><dd>{registration(&member)}</dd>
@@ -127,7 +127,7 @@ fn Profile(profile: MemberProfile) -> impl IntoView {
                                     <td class="number">{format::money(p.amount)}</td>
                                     <td>{p.rate_percent.map(|r| format!("{r:.2}%")).unwrap_or_else(|| "—".into())}</td>
                                     <td>{p.term_months.map(|t| format!("{t} months")).unwrap_or_else(|| "—".into())}</td>
-                                    <td>{p.opened_on.format("%b %-d, %Y").to_string()}</td>
+                                    <td>{format::date(p.opened_on)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
