@@ -246,11 +246,14 @@ impl Browser {
         Ok(())
     }
 
-    /// Chooses the option with visible text `choice` in the select named `name`.
+    /// Chooses the option with visible text `choice` in the select named `name`, once the
+    /// option is there (options may arrive after the select).
     pub async fn choose(&self, name: &str, choice: &str) -> anyhow::Result<()> {
         let select = self.control(name).await?;
-        select.select_by_label(choice).await?;
-        Ok(())
+        self.until(&format!("the option {choice:?} in {name:?}"), || async {
+            Ok(select.select_by_label(choice).await.ok())
+        })
+        .await
     }
 
     /// The text of each cell of each body row of the table named `name`; a cell holding
