@@ -253,12 +253,21 @@ pub fn perform(
             });
         }
 
-        let me = users::get(conn, staff.institution_id, staff.user_id)?;
+        // Only a decision records who made it by name.
+        let decides = matches!(
+            action,
+            Action::Approve | Action::Decline { .. } | Action::Close { .. }
+        );
+        let me = if decides {
+            Some(users::get(conn, staff.institution_id, staff.user_id)?)
+        } else {
+            None
+        };
         let decided = |close_reason: Option<String>, decline_reasons: Vec<String>| Decision {
             decline_reasons,
             close_reason,
             decided_at: Some(Utc::now()),
-            decided_by: Some(UserRef {
+            decided_by: me.as_ref().map(|me| UserRef {
                 id: UserId(me.id),
                 name: me.name.clone(),
             }),
