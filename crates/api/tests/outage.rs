@@ -25,8 +25,11 @@ async fn a_lost_postgres_answers_503_and_the_server_recovers() -> anyhow::Result
         return Ok(());
     };
     let proxy = Proxy::start("127.0.0.1:5432".parse()?)?;
-    let name = db.url().rsplit('/').next().unwrap_or_default().to_string();
-    let via_proxy = format!("postgres://postgres@{}/{name}", proxy.address);
+    let TestDb::Postgres { name, .. } = &db else {
+        anyhow::bail!("a PostgreSQL database");
+    };
+    let via_proxy =
+        leads_testing::without_tls(&format!("postgres://postgres@{}/{name}", proxy.address));
     let app = TestApp::spawn_on(Arc::new(db), Some(via_proxy)).await;
     app.institution("acme");
     let staff = app.staff("acme", "owner@acme.org", "owner").await;

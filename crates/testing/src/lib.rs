@@ -10,8 +10,25 @@ use diesel::{Connection, PgConnection};
 use rand::Rng;
 
 pub fn pg_admin_url() -> String {
-    std::env::var("LEADS_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    let url = std::env::var("LEADS_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    without_tls(&url)
+}
+
+/// `url` asking for a connection without TLS, unless it already says how.
+///
+/// Tests talk to a server on loopback, where TLS protects nothing. It also costs
+/// stability: libpq's TLS library frees its global state when the process exits,
+/// while the threads of a finished test's server may still be closing connections,
+/// and that race can abort the test process after every test has passed.
+pub fn without_tls(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,10 +66,9 @@ impl TestDb {
                 admin
                     .batch_execute(&format!("CREATE DATABASE {name}"))
                     .expect("create the test database");
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(b, _)| b);
-                let url = format!("{base}/{name}");
+                let (path, query) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+                let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+                let url = format!("{base}/{name}?{query}");
                 Some(TestDb::Postgres { name, url })
             }
         }
