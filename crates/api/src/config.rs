@@ -34,6 +34,17 @@ pub struct Config {
     pub json_limit: usize,
     /// The built lender portal, served at `/` when it holds an `index.html`.
     pub portal_dir: PathBuf,
+    /// The address applicants reach the product at, for links in mail; by default the
+    /// address the staff member who caused the mail used.
+    pub public_url: Option<String>,
+    /// `smtp://[user:password@]host[:port]`; without it, mail is written as `.eml` files
+    /// under `data_dir/mail`.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// How long a link in a request to an applicant works.
+    pub request_link_ttl: Duration,
+    /// The largest document accepted, in bytes.
+    pub upload_limit: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,9 +69,11 @@ impl Config {
                     .map_or(url.clone(), str::to_string)
             })
             .unwrap_or_else(|| data_dir.join("leads.db").to_string_lossy().into_owned());
+        let bind: SocketAddr = parse(&lookup, "LEADS_BIND", "127.0.0.1:8080")?;
         Ok(Self {
             database_url,
-            bind: parse(&lookup, "LEADS_BIND", "127.0.0.1:8080")?,
+            bind,
+            public_url: lookup("LEADS_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string()),
             pool_size: parse(&lookup, "LEADS_DB_POOL_SIZE", "8")?,
             db_timeout: Duration::from_millis(parse(&lookup, "LEADS_DB_TIMEOUT_MS", "5000")?),
             jwt_secret: lookup("LEADS_JWT_SECRET").map(Secret),
@@ -76,6 +89,13 @@ impl Config {
             portal_dir: PathBuf::from(
                 lookup("LEADS_PORTAL_DIR").unwrap_or_else(|| "frontend/dist".into()),
             ),
+            smtp_url: lookup("LEADS_SMTP_URL").map(Secret),
+            mail_from: lookup("LEADS_MAIL_FROM")
+                .unwrap_or_else(|| "Leads <no-reply@leads.invalid>".into()),
+            request_link_ttl: Duration::from_secs(
+                3600 * parse::<u64>(&lookup, "LEADS_REQUEST_LINK_HOURS", "72")?,
+            ),
+            upload_limit: parse(&lookup, "LEADS_UPLOAD_LIMIT", "20971520")?,
             data_dir,
         })
     }

@@ -26,6 +26,9 @@ pub enum ApiError {
     MethodNotAllowed(Vec<String>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A link that worked once and no longer does.
+    #[error("gone: {0}")]
+    Gone(String),
     /// The lead's status or archiving does not allow the action.
     #[error("not allowed in status {status}: {detail}")]
     WrongState { status: String, detail: String },
@@ -63,6 +66,7 @@ impl ApiError {
             ApiError::NotFound => "Not found",
             ApiError::MethodNotAllowed(_) => "Method not allowed",
             ApiError::Conflict(_) => "Conflict with the current state",
+            ApiError::Gone(_) => "This link no longer works",
             ApiError::WrongState { .. } => "The lead's state does not allow this",
             ApiError::Stale { .. } => "The lead has changed since you read it",
             ApiError::PayloadTooLarge => "The request body is too large",
@@ -81,7 +85,7 @@ impl ApiError {
                 "This needs the permission {}.",
                 permission.as_str()
             )),
-            ApiError::Conflict(detail) => Some(detail.clone()),
+            ApiError::Conflict(detail) | ApiError::Gone(detail) => Some(detail.clone()),
             ApiError::WrongState { detail, .. } => Some(detail.clone()),
             ApiError::Stale { version, .. } => Some(format!(
                 "Someone else changed it: it is now at version {version}. Read it again and retry."
@@ -128,6 +132,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::WrongState { .. } => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -8,12 +8,15 @@ pub mod extract;
 pub mod import;
 pub mod keys;
 pub mod logging;
+pub mod mail;
 pub mod openapi;
 pub mod portal;
 pub mod routes;
 pub mod server;
 pub mod services;
 pub mod state;
+pub mod storage;
+pub mod upload;
 pub mod views;
 
 pub use config::Config;

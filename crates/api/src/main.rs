@@ -294,6 +294,12 @@ fn serve_with(config: Config, pool: leads_persistence::Pool) -> anyhow::Result<(
             "no built portal there (build it with scripts/build-portal); / shows the API reference"
         );
     }
+    let mailer = leads_api::mail::Mailer::from_config(&config)?;
+    match mailer.mail_dir() {
+        Some(dir) => println!("Mail is written as .eml files to {}", dir.display()),
+        None => println!("Mail is sent through the configured SMTP relay"),
+    }
+    mailer.spawn(pool.clone())?;
     let state = AppState::new(pool, keys, config).with_portal(portal);
     actix_web::rt::System::new().block_on(async move {
         let (server, address) = leads_api::start(state, None)?;

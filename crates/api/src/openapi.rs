@@ -16,10 +16,13 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Staff sign-in and tokens"),
         (name = "leads", description = "The leads table and lead detail"),
-        (name = "lead actions", description = "What staff do to a lead: assign, note, decide, convert, archive"),
+        (name = "lead actions", description = "What staff do to a lead: assign, note, request, decide, convert, archive, add documents"),
         (name = "members", description = "Members and their profiles"),
         (name = "catalog", description = "Products and services"),
         (name = "audit", description = "The institution's audit trail"),
+        (name = "applicant", description = "What applicants reach without an account: requests sent to them"),
+        (name = "mail", description = "The outbox of mail to applicants"),
+        (name = "views", description = "Saved views of the leads table"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

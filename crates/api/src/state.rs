@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::errors::ApiError;
 use crate::keys::Keys;
 use crate::portal::Portal;
+use crate::storage::{DirectoryStore, DocumentStore};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The built lender portal, when there is one to serve.
     pub portal: Option<Portal>,
+    /// Where documents' bytes are kept.
+    pub documents: Arc<dyn DocumentStore>,
     /// Bounds blocking database work to the pool's size, so that a slow database makes
     /// requests queue here instead of filling the blocking thread pool.
     permits: Arc<Semaphore>,
@@ -25,11 +28,13 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: Pool, keys: Keys, config: Config) -> Self {
         let permits = Arc::new(Semaphore::new(config.pool_size as usize));
+        let documents = Arc::new(DirectoryStore::new(&config.data_dir.join("documents")));
         Self {
             pool,
             keys,
             config: Arc::new(config),
             portal: None,
+            documents,
             permits,
         }
     }

@@ -5,16 +5,19 @@ use std::collections::{BTreeMap, HashMap};
 use leads_domain::ssn::mask_last4;
 use leads_domain::wire::{
     Activity, Actor, Address, Answer, ApplicantDetail, ApplicantRef, CatalogItem, Decision,
-    HeldProduct, ItemRef, LeadDetail, LeadSummary, MemberSummary, Progress, UserRef,
+    Document, HeldProduct, ItemRef, LeadDetail, LeadRequest, LeadSummary, MemberSummary, Progress,
+    UserRef,
 };
 use leads_domain::{
     CatalogItemId, CatalogKind, Channel, LeadId, LeadStatus, MemberId, Money, UserId,
 };
 use leads_persistence::activities::ActivityRow;
 use leads_persistence::catalog::{self, CatalogItemRow};
+use leads_persistence::documents::DocumentRow;
 use leads_persistence::leads::{LeadRow, StoredIdentity};
 use leads_persistence::members::MemberRow;
 use leads_persistence::products::HeldProductRow;
+use leads_persistence::requests::RequestRow;
 use leads_persistence::time::from_db;
 use leads_persistence::{users, DbConnection, StoreError};
 
@@ -119,15 +122,30 @@ pub fn lead_summary(row: &LeadRow, lookups: &Lookups) -> Result<LeadSummary, Sto
         progress: progress(row),
         created_at: from_db(row.created_at),
         updated_at: from_db(row.updated_at),
+        submitted_at: row.submitted_at.map(from_db),
+        waiting_since: row.waiting_since.map(from_db),
     })
+}
+
+/// What a lead's page shows beside the lead itself.
+pub struct LeadRecord<'a> {
+    pub activities: &'a [ActivityRow],
+    pub product: Option<&'a HeldProductRow>,
+    pub requests: &'a [RequestRow],
+    pub documents: &'a [DocumentRow],
 }
 
 pub fn lead_detail(
     row: &LeadRow,
     lookups: &Lookups,
-    activities: &[ActivityRow],
-    product: Option<&HeldProductRow>,
+    record: &LeadRecord<'_>,
 ) -> Result<LeadDetail, StoreError> {
+    let LeadRecord {
+        activities,
+        product,
+        requests,
+        documents,
+    } = record;
     let identity: StoredIdentity = serde_json::from_str(&row.identity)?;
     let address: Option<Address> = identity.address.map(serde_json::from_value).transpose()?;
     let answers: BTreeMap<String, Answer> = serde_json::from_str(&row.answers)?;
@@ -166,11 +184,43 @@ pub fn lead_detail(
         created_at: from_db(row.created_at),
         updated_at: from_db(row.updated_at),
         version: row.version,
+        waiting_since: row.waiting_since.map(from_db),
+        requests: requests.iter().map(|r| request(r, lookups)).collect(),
+        documents: documents.iter().map(document).collect(),
         timeline: activities
             .iter()
             .map(|a| activity(a, lookups))
             .collect::<Result<_, _>>()?,
     })
+}
+
+pub fn request(row: &RequestRow, lookups: &Lookups) -> LeadRequest {
+    LeadRequest {
+        id: row.id,
+        title: row.title.clone(),
+        description: row.description.clone(),
+        upload_prompt: row.upload_prompt.clone(),
+        due_on: row.due_on,
+        status: row.status.clone(),
+        answer: row.answer.clone(),
+        answered_at: row.answered_at.map(from_db),
+        created_by: lookups.user(Some(row.created_by_user_id)),
+        created_at: from_db(row.created_at),
+        link_expires_at: row.token_expires_at.map(from_db),
+    }
+}
+
+pub fn document(row: &DocumentRow) -> Document {
+    Document {
+        id: row.id,
+        file_name: row.file_name.clone(),
+        content_type: row.content_type.clone(),
+        size_bytes: row.size_bytes,
+        sha256: row.sha256.clone(),
+        uploaded_by: row.uploaded_by.clone(),
+        request_id: row.request_id,
+        created_at: from_db(row.created_at),
+    }
 }
 
 fn activity(row: &ActivityRow, lookups: &Lookups) -> Result<Activity, StoreError> {

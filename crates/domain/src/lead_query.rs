@@ -86,6 +86,10 @@ pub enum SortKey {
     UpdatedAt,
     Name,
     Amount,
+    /// When the application was submitted; leads never submitted come last.
+    SubmittedAt,
+    /// Since when the applicant has owed an answer; leads owing none come last.
+    WaitingSince,
 }
 
 /// An order of the leads table; ties are broken by the lead id in the same direction.
@@ -106,7 +110,9 @@ impl Sort {
             "updated_at" => SortKey::UpdatedAt,
             "name" => SortKey::Name,
             "amount" => SortKey::Amount,
-            _ => return Err("must be created_at, updated_at, name or amount, optionally with -"),
+            "submitted_at" => SortKey::SubmittedAt,
+            "waiting_since" => SortKey::WaitingSince,
+            _ => return Err("must be created_at, updated_at, name, amount, submitted_at or waiting_since, optionally with -"),
         };
         Ok(Self { key, descending })
     }
@@ -117,6 +123,8 @@ impl Sort {
             SortKey::UpdatedAt => "updated_at",
             SortKey::Name => "name",
             SortKey::Amount => "amount",
+            SortKey::SubmittedAt => "submitted_at",
+            SortKey::WaitingSince => "waiting_since",
         };
         if self.descending {
             format!("-{name}")

@@ -57,6 +57,17 @@ pub struct LeadRow {
     pub updated_at: NaiveDateTime,
     pub version: i32,
     pub search_text: String,
+    /// Since when the applicant has owed an answer to a request.
+    pub waiting_since: Option<NaiveDateTime>,
+    pub submitted_order: NaiveDateTime,
+    pub waiting_order: NaiveDateTime,
+}
+
+/// Where a lead that has no time for an aging order sorts: at the end of time.
+pub fn never() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or(NaiveDateTime::MAX)
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -93,6 +104,7 @@ pub struct NewLeadRow {
     pub updated_at: NaiveDateTime,
     pub version: i32,
     pub search_text: String,
+    pub submitted_order: NaiveDateTime,
 }
 
 impl NewLeadRow {
@@ -138,11 +150,13 @@ impl NewLeadRow {
             updated_at: at,
             version: 1,
             search_text: String::new(),
+            submitted_order: never(),
         }
     }
 
     /// Fills the columns derived from others: the sort and search columns.
     pub fn derive_columns(&mut self) {
+        self.submitted_order = self.submitted_at.unwrap_or_else(never);
         self.amount_sort = self.amount_cents.unwrap_or(-1);
         self.sort_name = self
             .applicant_name
@@ -448,12 +462,16 @@ fn after_cursor<'a>(
     }
     let id = cursor.id;
     Ok(match (sort.key, &cursor.value) {
-        (SortKey::CreatedAt | SortKey::UpdatedAt, CursorValue::Text(text)) => {
+        (
+            SortKey::CreatedAt | SortKey::UpdatedAt | SortKey::SubmittedAt | SortKey::WaitingSince,
+            CursorValue::Text(text),
+        ) => {
             let at = NaiveDateTime::parse_from_str(text, TIME_FORMAT).map_err(|_| BadCursor)?;
-            if sort.key == SortKey::CreatedAt {
-                after!(query, leads::created_at, at, id, desc)
-            } else {
-                after!(query, leads::updated_at, at, id, desc)
+            match sort.key {
+                SortKey::CreatedAt => after!(query, leads::created_at, at, id, desc),
+                SortKey::UpdatedAt => after!(query, leads::updated_at, at, id, desc),
+                SortKey::SubmittedAt => after!(query, leads::submitted_order, at, id, desc),
+                _ => after!(query, leads::waiting_order, at, id, desc),
             }
         }
         (SortKey::Name, CursorValue::Text(name)) => {
@@ -473,6 +491,12 @@ fn cursor_at(row: &LeadRow, list: &ListLeads<'_>, before: bool) -> Cursor {
         SortKey::UpdatedAt => CursorValue::Text(row.updated_at.format(TIME_FORMAT).to_string()),
         SortKey::Name => CursorValue::Text(row.sort_name.clone()),
         SortKey::Amount => CursorValue::Number(row.amount_sort),
+        SortKey::SubmittedAt => {
+            CursorValue::Text(row.submitted_order.format(TIME_FORMAT).to_string())
+        }
+        SortKey::WaitingSince => {
+            CursorValue::Text(row.waiting_order.format(TIME_FORMAT).to_string())
+        }
     };
     Cursor {
         sort: sort.as_string(),
@@ -518,6 +542,8 @@ pub fn list(
         SortKey::UpdatedAt => ordered!(query, leads::updated_at, desc),
         SortKey::Name => ordered!(query, leads::sort_name, desc),
         SortKey::Amount => ordered!(query, leads::amount_sort, desc),
+        SortKey::SubmittedAt => ordered!(query, leads::submitted_order, desc),
+        SortKey::WaitingSince => ordered!(query, leads::waiting_order, desc),
     };
     let mut rows: Vec<LeadRow> = query.limit(filter.limit + 1).load(conn)?;
     let more = rows.len() as i64 > filter.limit;

@@ -9,14 +9,18 @@ pub mod audit;
 pub mod catalog;
 pub mod connection;
 pub mod cursor;
+pub mod documents;
 pub mod error;
 pub mod institutions;
 pub mod leads;
 pub mod members;
+pub mod outbox;
 pub mod products;
+pub mod requests;
 pub mod schema;
 pub mod time;
 pub mod users;
+pub mod views;
 
 pub use connection::{build_pool, run_migrations, DbConnection, Dialect, Pool, PoolOptions};
 pub use error::StoreError;

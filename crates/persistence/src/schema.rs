@@ -124,6 +124,9 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         search_text -> Text,
+        waiting_since -> Nullable<Timestamp>,
+        submitted_order -> Timestamp,
+        waiting_order -> Timestamp,
     }
 }
 
@@ -167,6 +170,71 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lead_requests (id) {
+        id -> BigInt,
+        institution_id -> BigInt,
+        lead_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        upload_prompt -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        token_hash -> Nullable<Text>,
+        token_expires_at -> Nullable<Timestamp>,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        created_by_user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        institution_id -> BigInt,
+        lead_id -> BigInt,
+        request_id -> Nullable<BigInt>,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Text,
+        uploaded_by_user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> BigInt,
+        institution_id -> BigInt,
+        lead_id -> Nullable<BigInt>,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    saved_views (id) {
+        id -> BigInt,
+        institution_id -> BigInt,
+        owner_user_id -> BigInt,
+        name -> Text,
+        query -> Text,
+        shared -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(roles -> institutions (institution_id));
 diesel::joinable!(staff_users -> roles (role_id));
 diesel::joinable!(leads -> members (member_id));
@@ -186,4 +254,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     leads,
     held_products,
     lead_activities,
+    lead_requests,
+    documents,
+    email_outbox,
+    saved_views,
 );

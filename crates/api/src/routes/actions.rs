@@ -21,7 +21,7 @@ use crate::state::AppState;
 /// What `If-Match` asks for: nothing (absent or `*`), or the versions it names.
 /// Comparison is strong: a weak tag (`W/"3"`) and anything that is not a quoted version
 /// match no version, so such a request is refused with 412 rather than applied.
-fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+pub(crate) fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -59,10 +59,13 @@ async fn act(
             load_detail(conn, staff.institution_id, id)
         })
         .await?;
-    Ok(answer(HttpResponse::Ok(), detail))
+    Ok(answer_detail(HttpResponse::Ok(), detail))
 }
 
-fn answer(mut builder: actix_web::HttpResponseBuilder, detail: LeadDetail) -> HttpResponse {
+pub(crate) fn answer_detail(
+    mut builder: actix_web::HttpResponseBuilder,
+    detail: LeadDetail,
+) -> HttpResponse {
     builder
         .insert_header((header::ETAG, etag(&detail)))
         .json(detail)
@@ -136,7 +139,7 @@ pub async fn note(
             load_detail(conn, staff.institution_id, id)
         })
         .await?;
-    Ok(answer(HttpResponse::Created(), detail))
+    Ok(answer_detail(HttpResponse::Created(), detail))
 }
 
 /// Approves a submitted application. Irreversible.

@@ -6,7 +6,7 @@ use leads_domain::lead_query::{LeadFilter, LeadQuery};
 use leads_domain::wire::{LeadDetail, LeadPage, NewLead};
 use leads_domain::{CatalogKind, Permission, Problem};
 use leads_persistence::leads::{self, ListLeads};
-use leads_persistence::{activities, catalog, products, DbConnection};
+use leads_persistence::{activities, catalog, documents, products, requests, DbConnection};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Staff;
@@ -187,15 +187,22 @@ pub fn load_detail(
 ) -> Result<LeadDetail, ApiError> {
     let row = leads::get(conn, institution_id, id)?;
     let timeline = activities::of_lead(conn, institution_id, id)?;
-    let actors: Vec<i64> = timeline.iter().filter_map(|a| a.actor_user_id).collect();
+    let requests = requests::of_lead(conn, id)?;
+    let documents = documents::of_lead(conn, id)?;
+    let actors: Vec<i64> = timeline
+        .iter()
+        .filter_map(|a| a.actor_user_id)
+        .chain(requests.iter().map(|r| r.created_by_user_id))
+        .collect();
     let lookups = Lookups::load(conn, institution_id, std::slice::from_ref(&row), &actors)?;
     let product = products::of_lead(conn, institution_id, id)?;
-    Ok(views::lead_detail(
-        &row,
-        &lookups,
-        &timeline,
-        product.as_ref(),
-    )?)
+    let record = views::LeadRecord {
+        activities: &timeline,
+        product: product.as_ref(),
+        requests: &requests,
+        documents: &documents,
+    };
+    Ok(views::lead_detail(&row, &lookups, &record)?)
 }
 
 /// Starts a lead on a borrower's behalf (channel `lender_proxy`).

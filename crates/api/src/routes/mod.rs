@@ -10,7 +10,10 @@ pub mod export;
 pub mod health;
 pub mod known;
 pub mod leads;
+pub mod mail;
 pub mod members;
+pub mod requests;
+pub mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -36,6 +39,16 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(actions::convert)
         .service(actions::archive)
         .service(actions::reveal_ssn)
+        .service(requests::make)
+        .service(requests::upload)
+        .service(requests::download)
+        .service(requests::public_get)
+        .service(requests::public_answer)
+        .service(mail::list)
+        .service(mail::retry)
+        .service(views::list)
+        .service(views::create)
+        .service(views::delete)
         .service(members::list)
         .service(members::get)
         .service(audit::list);

@@ -199,7 +199,7 @@ fn status_of(row: &LeadRow) -> Result<LeadStatus, ApiError> {
 }
 
 /// The lead, if the caller's version is still current.
-fn current(
+pub(crate) fn current(
     conn: &mut DbConnection,
     staff: &Staff,
     id: i64,

@@ -8,6 +8,7 @@ use leads_persistence::{DbConnection, StoreError};
 #[derive(Debug, Clone, Copy)]
 pub enum ActorKind {
     Staff(i64),
+    Applicant,
     System,
 }
 
@@ -21,6 +22,7 @@ pub fn record(
 ) -> Result<(), StoreError> {
     let (actor_kind, actor_user_id) = match actor {
         ActorKind::Staff(id) => ("staff", Some(id)),
+        ActorKind::Applicant => ("applicant", None),
         ActorKind::System => ("system", None),
     };
     let at = leads_persistence::time::now();

@@ -2,5 +2,7 @@
 
 pub mod actions;
 pub mod activity;
+pub mod documents;
 pub mod import;
 pub mod new_lead;
+pub mod requests;

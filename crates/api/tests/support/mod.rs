@@ -44,6 +44,7 @@ pub fn test_config(db_url: &str, data_dir: &std::path::Path) -> Config {
         "LEADS_BIND" => Some("127.0.0.1:0".into()),
         "LEADS_DB_POOL_SIZE" => Some("4".into()),
         "LEADS_DB_TIMEOUT_MS" => Some("1500".into()),
+        "LEADS_UPLOAD_LIMIT" => Some("1048576".into()),
         _ => None,
     })
     .expect("test configuration")

@@ -1,0 +1,619 @@
+//! Requests to the applicant: made by staff who may work leads, mailed through the
+//! outbox, answered once through the link with words and files; documents stored only
+//! when recorded; the outbox keeping mail through a failing mailer; saved views; the
+//! aging orders of the table.
+
+mod support;
+
+use leads_domain::lead_query::LeadQuery;
+use leads_domain::LeadId;
+use leads_persistence::outbox;
+use serde_json::json;
+use support::desk::{desk, only_in, status_of, Desk};
+use support::{Seed, TestApp};
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+fn asked() -> serde_json::Value {
+    json!({
+        "title": "Proof of income",
+        "description": "Your two most recent pay stubs, please.",
+        "upload_prompt": "Pay stubs (PDF or photo)",
+    })
+}
+
+/// The link of the newest mail to `recipient`.
+fn link_in_mail(desk: &Desk, lead: LeadId) -> (String, outbox::MailRow) {
+    let institution = desk.app.institution_id("acme");
+    let mail = outbox::list(&mut desk.app.conn(), institution, None, None, 50)
+        .expect("the outbox")
+        .into_iter()
+        .find(|m| m.lead_id == Some(lead.0))
+        .expect("a message about the lead");
+    let at = mail.body.find("/respond/").expect("a link in the message");
+    let token: String = mail.body[at + "/respond/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (token, mail)
+}
+
+/// A `multipart/form-data` body of text parts and files.
+fn multipart(texts: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "leads-test-boundary-7d1c";
+    let mut body = Vec::new();
+    for (name, value) in texts {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_form(
+    url: &str,
+    bearer: Option<&str>,
+    texts: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> (u16, String) {
+    let (kind, body) = multipart(texts, files);
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", kind)
+        .body(body);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("an answer");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+fn stored_files(app: &TestApp) -> usize {
+    let dir = app.data_dir.path().join("documents");
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .count()
+    })
+}
+
+async fn requests_are_for_workers_on_leads_not_archived(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let all = [
+        "in_progress",
+        "submitted",
+        "approved",
+        "declined",
+        "converted",
+        "closed",
+    ];
+    only_in(&desk, &all, "requests", Some(&asked())).await?;
+
+    let id = desk.lead("submitted");
+    let refused = desk
+        .viewer
+        .lead_action(id, "requests", Some(&asked()), None)
+        .await;
+    assert_eq!(status_of(&refused), Some(403));
+
+    let stale = desk.manager.lead(id).await?.version;
+    let me = json!({ "assignee": desk.manager_id });
+    desk.manager
+        .lead_action(id, "assign", Some(&me), None)
+        .await?;
+    let refused = desk
+        .manager
+        .lead_action(id, "requests", Some(&asked()), Some(stale))
+        .await;
+    assert_eq!(status_of(&refused), Some(412));
+
+    for bad in [
+        json!({ "title": "", "description": "x" }),
+        json!({ "title": "x", "description": "" }),
+        json!({ "title": "x", "description": "y", "due_on": "2001-01-01" }),
+        json!({ "title": "x", "description": "y", "due_on": "tomorrow" }),
+        json!({ "title": "x", "description": "y", "status": "answered" }),
+    ] {
+        let refused = desk
+            .manager
+            .lead_action(id, "requests", Some(&bad), None)
+            .await;
+        assert_eq!(status_of(&refused), Some(422), "{bad}");
+    }
+    let lead = desk.manager.lead(id).await?;
+    assert!(lead.requests.is_empty(), "refused requests left a record");
+    assert!(lead.waiting_since.is_none());
+
+    desk.manager
+        .lead_action(id, "archive", None::<&()>, None)
+        .await?;
+    let refused = desk
+        .manager
+        .lead_action(id, "requests", Some(&asked()), None)
+        .await;
+    assert_eq!(status_of(&refused), Some(409));
+    Ok(())
+}
+
+on_both_databases!(requests_are_for_workers_on_leads_not_archived);
+
+async fn the_applicant_answers_once_through_the_mailed_link(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let id = desk.lead("submitted");
+    let requested = desk
+        .manager
+        .lead_action(id, "requests", Some(&asked()), None)
+        .await?;
+    let request = &requested.requests[0];
+    assert_eq!(request.status, "open");
+    assert_eq!(requested.timeline[0].action, "request.made");
+    assert!(requested.waiting_since.is_some());
+    let link_expiry = request.link_expires_at.expect("an expiry");
+    let hours = (link_expiry - request.created_at).num_hours();
+    assert_eq!(hours, 72);
+
+    let (token, mail) = link_in_mail(&desk, id);
+    assert_eq!(mail.status, "pending");
+    assert_eq!(
+        mail.recipient,
+        requested.applicant.email.clone().unwrap_or_default()
+    );
+    assert!(mail.body.contains("Proof of income"));
+    assert!(
+        mail.body.contains(&desk.app.base),
+        "the link leads to this server"
+    );
+
+    let public = reqwest::get(format!("{}/api/v1/public/requests/{token}", desk.app.base)).await?;
+    assert_eq!(public.status(), 200);
+    let public: serde_json::Value = public.json().await?;
+    assert_eq!(public["title"], "Proof of income");
+    assert_eq!(public["status"], "open");
+    assert!(public.get("lead_id").is_none(), "the page reveals no ids");
+
+    let unknown = reqwest::get(format!(
+        "{}/api/v1/public/requests/not-a-token",
+        desk.app.base
+    ))
+    .await?;
+    assert_eq!(unknown.status(), 404);
+
+    let answer_url = format!("{}/api/v1/public/requests/{token}/answer", desk.app.base);
+    let (status, _) = post_form(&answer_url, None, &[("answer", "")], &[]).await;
+    assert_eq!(status, 422, "an empty answer is refused");
+    let (status, body) = post_form(
+        &answer_url,
+        None,
+        &[("answer", "Attached.")],
+        &[("../../stub.html", b"<html><script>x</script></html>")],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("\"file\""), "{body}");
+    assert_eq!(stored_files(&desk.app), 0, "a refused file was kept");
+    let (status, _) = post_form(&answer_url, None, &[("answer", "x"), ("lead", "1")], &[]).await;
+    assert_eq!(status, 422, "unknown parts are refused");
+    let plain = reqwest::Client::new()
+        .post(&answer_url)
+        .json(&json!({ "answer": "x" }))
+        .send()
+        .await?;
+    assert_eq!(plain.status(), 415);
+
+    let (status, body) = post_form(
+        &answer_url,
+        None,
+        &[("answer", "Here are my stubs.")],
+        &[("scans/2026/stub.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(stored_files(&desk.app), 1);
+
+    let lead = desk.manager.lead(id).await?;
+    assert_eq!(lead.requests[0].status, "answered");
+    assert_eq!(
+        lead.requests[0].answer.as_deref(),
+        Some("Here are my stubs.")
+    );
+    assert!(lead.waiting_since.is_none(), "nothing is owed any more");
+    assert_eq!(lead.documents.len(), 1);
+    let document = &lead.documents[0];
+    assert_eq!(document.file_name, "stub.pdf");
+    assert_eq!(document.content_type, "application/pdf");
+    assert_eq!(document.uploaded_by, "applicant");
+    assert_eq!(document.request_id, Some(lead.requests[0].id));
+    assert_eq!(document.size_bytes, PDF.len() as i64);
+    assert_eq!(lead.timeline[0].action, "request.answered");
+    assert_eq!(lead.timeline[0].actor.kind, "applicant");
+
+    let (status, _) = post_form(&answer_url, None, &[("answer", "again")], &[]).await;
+    assert_eq!(status, 409, "a request is answered once");
+
+    let path = format!("/api/v1/leads/{}/documents/{}", id.0, document.id);
+    let tokens = desk
+        .app
+        .client
+        .login("viewer@acme.org", support::PASSWORD)
+        .await?;
+    let download = reqwest::Client::new()
+        .get(format!("{}{path}", desk.app.base))
+        .bearer_auth(&tokens.access_token)
+        .send()
+        .await?;
+    assert_eq!(download.status(), 200);
+    let disposition = download
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(disposition, "attachment; filename=\"stub.pdf\"");
+    assert_eq!(download.bytes().await?.as_ref(), PDF);
+
+    desk.app.institution("other");
+    let outsider = desk.app.staff("other", "owner@other.org", "owner").await;
+    let foreign = outsider.lead(id).await;
+    assert_eq!(foreign.err().and_then(|e| e.status()), Some(404));
+    let tokens = desk
+        .app
+        .client
+        .login("owner@other.org", support::PASSWORD)
+        .await?;
+    let stolen = reqwest::Client::new()
+        .get(format!("{}{path}", desk.app.base))
+        .bearer_auth(&tokens.access_token)
+        .send()
+        .await?;
+    assert_eq!(stolen.status(), 404, "another institution's document");
+    Ok(())
+}
+
+on_both_databases!(the_applicant_answers_once_through_the_mailed_link);
+
+async fn an_expired_link_answers_gone_and_stores_nothing(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let id = desk.lead("in_progress");
+    desk.manager
+        .lead_action(id, "requests", Some(&asked()), None)
+        .await?;
+    let (token, _) = link_in_mail(&desk, id);
+    {
+        use diesel::prelude::*;
+        use leads_persistence::schema::lead_requests;
+        let past = leads_persistence::time::now() - chrono::TimeDelta::hours(1);
+        diesel::update(lead_requests::table.filter(lead_requests::lead_id.eq(id.0)))
+            .set(lead_requests::token_expires_at.eq(past))
+            .execute(&mut desk.app.conn())?;
+    }
+    let public = reqwest::get(format!("{}/api/v1/public/requests/{token}", desk.app.base)).await?;
+    assert_eq!(public.status(), 410);
+    let answer_url = format!("{}/api/v1/public/requests/{token}/answer", desk.app.base);
+    let (status, _) = post_form(&answer_url, None, &[("answer", "late")], &[("a.pdf", PDF)]).await;
+    assert_eq!(status, 410);
+    assert_eq!(stored_files(&desk.app), 0);
+    let lead = desk.manager.lead(id).await?;
+    assert_eq!(lead.requests[0].status, "open");
+    assert!(lead.documents.is_empty());
+    Ok(())
+}
+
+on_both_databases!(an_expired_link_answers_gone_and_stores_nothing);
+
+async fn staff_add_documents_checked_by_content(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let id = desk.lead("submitted");
+    let url = format!("{}/api/v1/leads/{}/documents", desk.app.base, id.0);
+    let manager = desk
+        .app
+        .client
+        .login("manager@acme.org", support::PASSWORD)
+        .await?;
+    let viewer = desk
+        .app
+        .client
+        .login("viewer@acme.org", support::PASSWORD)
+        .await?;
+
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
+    let (status, _) = post_form(&url, Some(&viewer.access_token), &[], &[("id.png", png)]).await;
+    assert_eq!(status, 403);
+    let (status, _) = post_form(&url, Some(&manager.access_token), &[], &[]).await;
+    assert_eq!(status, 422, "no file");
+    let (status, _) = post_form(
+        &url,
+        Some(&manager.access_token),
+        &[],
+        &[("id.png", png), ("fake.pdf", b"MZ\x90\0 not a pdf")],
+    )
+    .await;
+    assert_eq!(status, 422, "one bad file refuses all");
+    assert_eq!(stored_files(&desk.app), 0);
+    let big = vec![b'%'; 2 * 1024 * 1024];
+    let (status, _) = post_form(&url, Some(&manager.access_token), &[], &[("big.pdf", &big)]).await;
+    assert_eq!(status, 413);
+    assert_eq!(stored_files(&desk.app), 0);
+
+    let (status, body) =
+        post_form(&url, Some(&manager.access_token), &[], &[("id.png", png)]).await;
+    assert_eq!(status, 201, "{body}");
+    let lead = desk.manager.lead(id).await?;
+    assert_eq!(lead.documents.len(), 1);
+    assert_eq!(lead.documents[0].content_type, "image/png");
+    assert_eq!(lead.documents[0].uploaded_by, "staff");
+    assert_eq!(
+        lead.documents[0].sha256,
+        leads_api::storage::sha256_hex(png)
+    );
+    assert_eq!(lead.timeline[0].action, "document.added");
+    Ok(())
+}
+
+on_both_databases!(staff_add_documents_checked_by_content);
+
+async fn the_outbox_keeps_mail_through_a_failing_mailer(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let id = desk.lead("submitted");
+    desk.manager
+        .lead_action(id, "requests", Some(&asked()), None)
+        .await?;
+    let from: lettre::message::Mailbox = "Leads <no-reply@leads.invalid>".parse()?;
+
+    // A mail directory that cannot be made: a file is in its place.
+    let blocked = desk.app.data_dir.path().join("blocked");
+    std::fs::write(&blocked, b"not a directory")?;
+    let failing = leads_api::mail::Mailer::to_files(&blocked.join("mail"), from.clone());
+    let pass = failing.deliver_due(&mut desk.app.conn())?;
+    assert_eq!(pass.failed, 1);
+    let (_, mail) = link_in_mail(&desk, id);
+    assert_eq!(
+        mail.status, "pending",
+        "a failed message is kept for another try"
+    );
+    assert_eq!(mail.attempts, 1);
+    assert!(mail.last_error.is_some());
+    assert!(mail.next_attempt_at > leads_persistence::time::now());
+    let again = failing.deliver_due(&mut desk.app.conn())?;
+    assert_eq!(again.failed, 0, "not tried again before its time");
+
+    desk.app.staff("acme", "owner@acme.org", "owner").await;
+    let listed = desk
+        .app
+        .raw_json("owner@acme.org", "/api/v1/mail?status=pending")
+        .await;
+    assert_eq!(listed["items"][0]["attempts"], 1);
+    assert!(listed["items"][0]["last_error"].is_string());
+    let (status, _, _) = desk.app.raw_get("manager@acme.org", "/api/v1/mail").await;
+    assert_eq!(status, 403);
+
+    // Its time comes, and a working mailer delivers it.
+    {
+        use diesel::prelude::*;
+        use leads_persistence::schema::email_outbox;
+        diesel::update(email_outbox::table)
+            .set(email_outbox::next_attempt_at.eq(leads_persistence::time::now()))
+            .execute(&mut desk.app.conn())?;
+    }
+    let dir = desk.app.data_dir.path().join("mail");
+    let working = leads_api::mail::Mailer::to_files(&dir, from.clone());
+    let pass = working.deliver_due(&mut desk.app.conn())?;
+    assert_eq!(pass.sent, 1);
+    let (token, mail) = link_in_mail(&desk, id);
+    assert_eq!(mail.status, "sent");
+    assert_eq!(mail.attempts, 2);
+    let files: Vec<_> = std::fs::read_dir(&dir)?.filter_map(Result::ok).collect();
+    assert_eq!(files.len(), 1);
+    let eml = std::fs::read_to_string(files[0].path())?;
+    assert!(eml.contains("Subject: "));
+    assert!(eml.contains(&token), "the file carries the link");
+
+    // A message failing its every attempt is marked failed, listed, and can be sent again.
+    desk.manager
+        .lead_action(id, "requests", Some(&asked()), None)
+        .await?;
+    for _ in 0..leads_api::mail::ATTEMPTS {
+        {
+            use diesel::prelude::*;
+            use leads_persistence::schema::email_outbox;
+            diesel::update(email_outbox::table.filter(email_outbox::status.eq("pending")))
+                .set(email_outbox::next_attempt_at.eq(leads_persistence::time::now()))
+                .execute(&mut desk.app.conn())?;
+        }
+        failing.deliver_due(&mut desk.app.conn())?;
+    }
+    let failed = desk
+        .app
+        .raw_json("owner@acme.org", "/api/v1/mail?status=failed")
+        .await;
+    let failed_id = failed["items"][0]["id"].as_i64().expect("a failed message");
+    assert_eq!(failed["items"][0]["attempts"], leads_api::mail::ATTEMPTS);
+    let (status, _) = desk
+        .app
+        .raw_post(
+            "owner@acme.org",
+            &format!("/api/v1/mail/{failed_id}/retry"),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(working.deliver_due(&mut desk.app.conn())?.sent, 1);
+    let (status, _) = desk
+        .app
+        .raw_post(
+            "owner@acme.org",
+            &format!("/api/v1/mail/{failed_id}/retry"),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(status, 409, "a sent message is not sent again");
+    Ok(())
+}
+
+on_both_databases!(the_outbox_keeps_mail_through_a_failing_mailer);
+
+async fn saved_views_are_named_shared_and_checked(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let post = |email: &'static str, body: serde_json::Value| {
+        let app = &desk.app;
+        async move { app.raw_post(email, "/api/v1/views", &body).await }
+    };
+    let (status, body) = post(
+        "manager@acme.org",
+        json!({ "name": "My submitted", "query": "status=submitted&sort=-amount&cursor=abc" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let saved: serde_json::Value = serde_json::from_str(&body)?;
+    assert_eq!(
+        saved["query"], "status=submitted&sort=-amount",
+        "the cursor is not kept"
+    );
+    assert_eq!(saved["mine"], true);
+    let (status, _) = post(
+        "manager@acme.org",
+        json!({ "name": "Team queue", "query": "assignee=none", "shared": true }),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = post(
+        "manager@acme.org",
+        json!({ "name": "My submitted", "query": "" }),
+    )
+    .await;
+    assert_eq!(status, 409, "names are unique per user");
+    for bad in [
+        json!({ "name": "", "query": "" }),
+        json!({ "name": "x", "query": "status=bogus" }),
+        json!({ "name": "x", "query": "sort=height" }),
+        json!({ "name": "x", "query": "", "owner": 1 }),
+    ] {
+        let (status, _) = post("manager@acme.org", bad.clone()).await;
+        assert_eq!(status, 422, "{bad}");
+    }
+
+    let mine = desk.app.raw_json("manager@acme.org", "/api/v1/views").await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(2));
+    let theirs = desk.app.raw_json("viewer@acme.org", "/api/v1/views").await;
+    let names: Vec<&str> = theirs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Team queue"], "only shared views reach others");
+    assert_eq!(theirs[0]["mine"], false);
+
+    let shared_id = theirs[0]["id"].as_i64().unwrap_or_default();
+    let status = desk
+        .app
+        .raw_status(
+            "viewer@acme.org",
+            "DELETE",
+            &format!("/api/v1/views/{shared_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404, "only the owner removes a view");
+    let status = desk
+        .app
+        .raw_status(
+            "manager@acme.org",
+            "DELETE",
+            &format!("/api/v1/views/{shared_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    Ok(())
+}
+
+on_both_databases!(saved_views_are_named_shared_and_checked);
+
+async fn the_table_sorts_by_time_waiting_and_since_submission(app: TestApp) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let inst = desk.app.institution_id("acme");
+    let mut ids = Vec::new();
+    for (name, days_ago) in [("Ada Early", 9), ("Bea Middle", 5), ("Cy Late", 1)] {
+        let id = desk.app.seed(
+            inst,
+            Seed {
+                status: "submitted",
+                ..Seed::new(name)
+            },
+        );
+        {
+            use diesel::prelude::*;
+            use leads_persistence::schema::leads;
+            let at = leads_persistence::time::now() - chrono::TimeDelta::days(days_ago);
+            diesel::update(leads::table.filter(leads::id.eq(id)))
+                .set((leads::submitted_at.eq(at), leads::submitted_order.eq(at)))
+                .execute(&mut desk.app.conn())?;
+        }
+        ids.push(LeadId(id));
+    }
+    let unsubmitted = desk.lead("in_progress");
+    let names = |page: &leads_domain::wire::LeadPage| -> Vec<LeadId> {
+        page.items.iter().map(|l| l.id).collect()
+    };
+
+    let query = |sort: &str| LeadQuery {
+        sort: Some(sort.into()),
+        ..LeadQuery::default()
+    };
+    let oldest_first = desk.manager.leads(&query("submitted_at")).await?;
+    assert_eq!(names(&oldest_first), [ids[0], ids[1], ids[2], unsubmitted]);
+    assert!(oldest_first.items[0].submitted_at.is_some());
+    assert!(oldest_first.items[3].submitted_at.is_none());
+
+    // Asked of the newest first, then of the oldest: the oldest request waits longest.
+    desk.manager
+        .lead_action(ids[2], "requests", Some(&asked()), None)
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    desk.manager
+        .lead_action(ids[0], "requests", Some(&asked()), None)
+        .await?;
+    let waiting = desk.manager.leads(&query("waiting_since")).await?;
+    let order = names(&waiting);
+    assert_eq!(&order[..2], [ids[2], ids[0]]);
+    assert!(waiting.items[0].waiting_since.is_some());
+    assert!(waiting.items[2].waiting_since.is_none());
+
+    // Paging by that order reaches every lead once.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = desk
+            .manager
+            .leads(&LeadQuery {
+                sort: Some("waiting_since".into()),
+                limit: Some(1),
+                cursor: cursor.clone(),
+                ..LeadQuery::default()
+            })
+            .await?;
+        seen.extend(names(&page));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, order);
+    Ok(())
+}
+
+on_both_databases!(the_table_sorts_by_time_waiting_and_since_submission);
