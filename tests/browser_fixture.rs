@@ -22,7 +22,7 @@ pub struct Portal {
     pub browser: Browser,
     pub server: Server,
     pub owner_password: String,
-    _env: Env,
+    pub env: Env,
 }
 
 impl Portal {
@@ -94,7 +94,7 @@ impl Portal {
             browser,
             server,
             owner_password,
-            _env: env,
+            env,
         }))
     }
 

@@ -150,6 +150,55 @@ async fn a_manager_works_a_lead_from_note_to_product_then_archives_it(
         .await?;
     b.click("Add note").await?;
     b.sees("Called the member; pay stubs on their way.").await?;
+    let lead_page = b.address().await?;
+
+    b.fill("Request title", "Proof of income").await?;
+    b.fill("What is needed", "Your two most recent pay stubs.")
+        .await?;
+    b.fill("Upload prompt", "Pay stubs").await?;
+    b.click("Send request").await?;
+    b.sees("Waiting").await?;
+
+    // The applicant follows the link in the mail the server wrote.
+    let mail_dir = portal.env.data_dir.path().join("mail");
+    let link = b
+        .until("the request's mail", || async {
+            let Ok(entries) = std::fs::read_dir(&mail_dir) else {
+                return Ok(None);
+            };
+            for entry in entries.filter_map(Result::ok) {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if let Some(at) = text.find("/respond/") {
+                    let token: String = text[at + "/respond/".len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect();
+                    return Ok(Some(format!("/respond/{token}")));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    b.open(&link).await?;
+    b.sees("Proof of income").await?;
+    b.fill("Your answer", "Both stubs attached.").await?;
+    let stub = portal.env.data_dir.path().join("pay-stub.pdf");
+    std::fs::write(
+        &stub,
+        b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+    )?;
+    b.control("Attach files")
+        .await?
+        .send_keys(&stub.to_string_lossy())
+        .await?;
+    b.click("Send answer").await?;
+    b.sees("Thank you").await?;
+    b.screenshot("request-answered").await?;
+
+    b.open(&lead_page).await?;
+    b.sees("Both stubs attached.").await?;
+    b.sees("pay-stub.pdf").await?;
+    b.sees("Answered").await?;
 
     b.click("Approve").await?;
     b.click("Confirm approval").await?;

@@ -5,7 +5,8 @@
 use leads_domain::permissions::Permission;
 use leads_domain::status::{CatalogKind, DeclineReason, LeadStatus};
 use leads_domain::wire::{
-    AssignRequest, CloseRequest, ConvertRequest, DeclineRequest, LeadDetail, NoteRequest, StaffUser,
+    AssignRequest, CloseRequest, ConvertRequest, DeclineRequest, LeadDetail, MakeRequest,
+    NoteRequest, StaffUser,
 };
 use leads_domain::UserId;
 use leptos::prelude::*;
@@ -126,6 +127,10 @@ pub fn LeadActions(
             .unwrap_or_default(),
     );
     let note = RwSignal::new(String::new());
+    let ask_title = RwSignal::new(String::new());
+    let ask_description = RwSignal::new(String::new());
+    let ask_upload = RwSignal::new(String::new());
+    let ask_due = RwSignal::new(String::new());
     let reasons = RwSignal::new(Vec::<DeclineReason>::new());
     let other_reason = RwSignal::new(String::new());
     let close_reason = RwSignal::new(String::new());
@@ -167,6 +172,38 @@ pub fn LeadActions(
         }
         note.set(String::new());
         go("notes", to_value(&NoteRequest { text }));
+    };
+    let ask = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let title = ask_title.get_untracked();
+        let description = ask_description.get_untracked();
+        if title.trim().is_empty() || description.trim().is_empty() {
+            failure.set(Some(
+                "Give the request a title and say what is needed.".into(),
+            ));
+            return;
+        }
+        let due_text = ask_due.get_untracked();
+        let due_on = match due_text.trim() {
+            "" => None,
+            text => match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(day) => Some(day),
+                Err(_) => {
+                    failure.set(Some("The due date is not a date.".into()));
+                    return;
+                }
+            },
+        };
+        let upload = ask_upload.get_untracked();
+        go(
+            "requests",
+            to_value(&MakeRequest {
+                title,
+                description,
+                upload_prompt: Some(upload).filter(|u| !u.trim().is_empty()),
+                due_on,
+            }),
+        );
     };
     let decline = move |_| {
         let chosen = reasons.get_untracked();
@@ -283,6 +320,39 @@ pub fn LeadActions(
                             on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                     </label>
                     <button type="submit" class="button" disabled=move || busy.get()>"Add note"</button>
+                </form>
+            })}
+
+            {(can_work && open).then(|| view! {
+                <form class="request-form" on:submit=ask aria-labelledby="request-title">
+                    <h3 id="request-title">"Ask the applicant"</h3>
+                    <p class="muted">"They are emailed a link to answer and upload, valid for 72 hours."</p>
+                    <div class="action-row">
+                        <label class="field grow">
+                            <span>"Request title"</span>
+                            <input type="text" maxlength="200" prop:value=move || ask_title.get()
+                                on:input=move |ev| ask_title.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="field">
+                            <span>"Due date"</span>
+                            <input type="date" prop:value=move || ask_due.get()
+                                on:input=move |ev| ask_due.set(event_target_value(&ev))/>
+                        </label>
+                    </div>
+                    <label class="field">
+                        <span>"What is needed"</span>
+                        <textarea rows="2" maxlength="4000" prop:value=move || ask_description.get()
+                            on:input=move |ev| ask_description.set(event_target_value(&ev))></textarea>
+                    </label>
+                    <div class="action-row">
+                        <label class="field grow">
+                            <span>"Upload prompt"</span>
+                            <input type="text" maxlength="200" placeholder="Optional: the document to upload"
+                                prop:value=move || ask_upload.get()
+                                on:input=move |ev| ask_upload.set(event_target_value(&ev))/>
+                        </label>
+                        <button type="submit" class="button" disabled=move || busy.get()>"Send request"</button>
+                    </div>
                 </form>
             })}
 

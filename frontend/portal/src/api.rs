@@ -59,6 +59,10 @@ thread_local! {
 }
 
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.status() == 204 {
+        // No content: only a type that can be nothing can be read from it.
+        return serde_json::from_str("null").map_err(|e| ApiError::Network(e.to_string()));
+    }
     if response.ok() {
         return response
             .json::<T>()
@@ -78,6 +82,20 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// GETs a public resource, with no session.
+pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    read(send(Request::get(path).build()).await?).await
+}
+
+/// POSTs a form with files to a public resource, with no session; nothing comes back.
+pub async fn post_form_public(path: &str, form: web_sys::FormData) -> Result<(), ApiError> {
+    let response = send(Request::post(path).body(form)).await?;
+    if response.ok() {
+        return Ok(());
+    }
+    read::<serde_json::Value>(response).await.map(|_| ())
 }
 
 fn json_post<B: Serialize>(path: &str, body: &B) -> Result<Request, gloo_net::Error> {
@@ -180,6 +198,10 @@ async fn authorised<T: DeserializeOwned>(
 
 pub async fn get<T: DeserializeOwned>(auth: Auth, path: String) -> Result<T, ApiError> {
     authorised(auth, |r| r.build(), || Request::get(&path)).await
+}
+
+pub async fn delete(auth: Auth, path: String) -> Result<(), ApiError> {
+    authorised(auth, |r| r.build(), || Request::delete(&path)).await
 }
 
 pub async fn post<B: Serialize, T: DeserializeOwned>(

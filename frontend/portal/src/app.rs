@@ -13,6 +13,7 @@ use crate::leads::LeadsPage;
 use crate::member::MemberPage;
 use crate::members::MembersPage;
 use crate::new_lead::NewLeadPage;
+use crate::respond::RespondPage;
 use crate::session::{stored_refresh, Auth};
 use crate::sign_in::SignIn;
 use crate::widgets::Loading;
@@ -23,6 +24,13 @@ pub struct LastTable(pub RwSignal<String>);
 
 #[component]
 pub fn App() -> impl IntoView {
+    // A request's link is for the applicant, who has no staff session.
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if let Some(token) = path.strip_prefix("/respond/") {
+        return view! { <RespondPage token=token.to_string()/> }.into_any();
+    }
     let auth = Auth::new();
     provide_context(auth);
     provide_context(LastTable(RwSignal::new("/".into())));
@@ -72,6 +80,7 @@ pub fn App() -> impl IntoView {
             }}
         </Router>
     }
+    .into_any()
 }
 
 #[component]

@@ -52,6 +52,22 @@ pub fn moment(at: DateTime<Utc>) -> String {
     format!("{} {:02}:{:02} UTC", day(at), at.hour(), at.minute())
 }
 
+/// How long ago `since` was, in whole days by the browser's clock: `today`, `1 day`,
+/// `12 days`.
+pub fn age(since: DateTime<Utc>) -> String {
+    let now_ms = js_sys::Date::now();
+    let days = ((now_ms - since.timestamp_millis() as f64) / 86_400_000.0).floor() as i64;
+    age_in_days(days)
+}
+
+fn age_in_days(days: i64) -> String {
+    match days {
+        i64::MIN..=0 => "today".into(),
+        1 => "1 day".into(),
+        n => format!("{n} days"),
+    }
+}
+
 /// Today as `2026-12-04`, from the browser's clock.
 pub fn today() -> String {
     let now = js_sys::Date::new_0();
@@ -161,6 +177,14 @@ mod tests {
             code("other: Title not in the name"),
             "other: Title not in the name"
         );
+    }
+
+    #[test]
+    fn ages_read_in_days() {
+        assert_eq!(age_in_days(-1), "today");
+        assert_eq!(age_in_days(0), "today");
+        assert_eq!(age_in_days(1), "1 day");
+        assert_eq!(age_in_days(12), "12 days");
     }
 
     #[test]

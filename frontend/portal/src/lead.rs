@@ -111,6 +111,8 @@ fn Detail(
         .join(", ")
     });
     let decision = detail.decision.clone();
+    let requests = detail.requests.clone();
+    let documents = detail.documents.clone();
 
     view! {
         <div class="page-head">
@@ -208,9 +210,78 @@ fn Detail(
             {move || grouped_answers(&answers, form.get().as_ref())}
         </section>
 
+        <section class="card" aria-labelledby="requests-title">
+            <h2 id="requests-title">"Requests to the applicant"</h2>
+            {if requests.is_empty() {
+                view! { <p class="muted">"Nothing has been asked of the applicant."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="requests">
+                        {requests.into_iter().map(|request| {
+                            let answered = request.status == "answered";
+                            view! {
+                                <li class="request">
+                                    <div class="request-head">
+                                        <strong>{request.title.clone()}</strong>
+                                        <span class=if answered { "badge badge-approved" } else { "badge badge-submitted" }>
+                                            {if answered { "Answered" } else { "Waiting" }}
+                                        </span>
+                                    </div>
+                                    <p>{request.description.clone()}</p>
+                                    {request.upload_prompt.clone().map(|p| view! { <p class="muted">{format!("Upload: {p}")}</p> })}
+                                    {request.due_on.map(|d| view! { <p class="muted">{format!("Due {}", format::date(d))}</p> })}
+                                    {request.answer.clone().filter(|a| !a.is_empty()).map(|a| view! {
+                                        <blockquote class="answer">{a}</blockquote>
+                                    })}
+                                    <p class="muted">{format!(
+                                        "Asked {}{}",
+                                        format::moment(request.created_at),
+                                        request.answered_at.map(|at| format!(" · answered {}", format::moment(at))).unwrap_or_default()
+                                    )}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+
         <section class="card" aria-labelledby="documents-title">
             <h2 id="documents-title">"Documents"</h2>
-            <p class="muted">"No documents have been uploaded."</p>
+            {if documents.is_empty() {
+                view! { <p class="muted">"No documents have been uploaded."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="documents">
+                        {documents.into_iter().map(|document| {
+                            let path = format!("/api/v1/leads/{lead_id}/documents/{}", document.id);
+                            let name = document.file_name.clone();
+                            let kind = document.content_type.clone();
+                            let fetch = move |_| {
+                                let path = path.clone();
+                                let name = name.clone();
+                                let kind = kind.clone();
+                                spawn_local(async move {
+                                    if let Ok(bytes) = api::download(auth, path).await {
+                                        let _ = api::save_file(&bytes, &name, &kind);
+                                    }
+                                });
+                            };
+                            let by = if document.uploaded_by == "applicant" { "the applicant" } else { "staff" };
+                            view! {
+                                <li>
+                                    <button type="button" class="link-button" on:click=fetch>{document.file_name.clone()}</button>
+                                    <span class="muted">{format!(
+                                        " · {} KB · from {by} · {}",
+                                        (document.size_bytes + 1023) / 1024,
+                                        format::moment(document.created_at)
+                                    )}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         </section>
 
         <section class="card" aria-labelledby="timeline-title">
@@ -254,6 +325,11 @@ fn summary(action: &str, detail: &serde_json::Value) -> Option<String> {
         }),
         "lead.closed" => after["reason"].as_str().map(|r| r.replace('_', " ")),
         "lead.converted" => after["product_type"].as_str().map(|p| p.replace('_', " ")),
+        "request.made" | "request.answered" => after["title"].as_str().map(str::to_string),
+        "document.added" => after["documents"].as_array().map(|names| {
+            let names: Vec<&str> = names.iter().filter_map(|n| n.as_str()).collect();
+            names.join(", ")
+        }),
         _ => None,
     }
 }

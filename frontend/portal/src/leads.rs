@@ -16,7 +16,9 @@ use crate::app::LastTable;
 use crate::bulk::{BulkBar, Selection};
 use crate::format;
 use crate::session::Auth;
+use crate::summary::SummaryDialog;
 use crate::timing;
+use crate::views::SavedViews;
 use crate::widgets::{Failure, Loading, ProgressBar, StatusBadge};
 
 /// The address parameters the table passes on to the API, in a fixed order.
@@ -82,6 +84,7 @@ pub fn LeadsPage() -> impl IntoView {
     let loading = RwSignal::new(true);
     // Bumped to load the same page again after a bulk change.
     let reload = RwSignal::new(0_u32);
+    let summary_of = RwSignal::new(None::<i64>);
     let selection = Selection {
         ids: RwSignal::new(Vec::new()),
         all_matching: RwSignal::new(false),
@@ -196,7 +199,8 @@ pub fn LeadsPage() -> impl IntoView {
                 } else {
                     format!("-{key}")
                 }
-            } else if key == "name" {
+            } else if matches!(key, "name" | "submitted_at" | "waiting_since") {
+                // Names from A, ages from the oldest.
                 key.to_string()
             } else {
                 format!("-{key}")
@@ -283,6 +287,17 @@ pub fn LeadsPage() -> impl IntoView {
 
             {move || export_failure.get().map(|message| view! {
                 <p class="state state-error" role="alert">{message}</p>
+            })}
+            <SavedViews current=Signal::derive(move || query.with(|q| {
+                let mut q = q.clone();
+                q.remove("cursor");
+                query_string(&q)
+            }))/>
+            {move || summary_of.get().map(|id| view! {
+                <SummaryDialog id closed=Callback::new(move |_| {
+                    summary_of.set(None);
+                    reload.update(|n| *n += 1);
+                })/>
             })}
             <form class="searchbar" role="search" on:submit=submit_search>
                 <input
@@ -427,13 +442,16 @@ pub fn LeadsPage() -> impl IntoView {
                             {header("created_at", "Started")}
                             {header("updated_at", "Last updated")}
                             <th scope="col">"Assigned to"</th>
+                            {header("submitted_at", "Since submitted")}
+                            {header("waiting_since", "Waiting on applicant")}
+                            <th scope="col"><span class="visually-hidden">"Summary"</span></th>
                         </tr>
                     </thead>
                     <tbody>
                         {move || fetched.with(|f| match f {
                             Some((_, Ok(page))) => {
                                 let choice = auth.can(Permission::LeadsWork).then_some(selection);
-                                page.items.iter().map(|l| row(l, choice)).collect_view().into_any()
+                                page.items.iter().map(|l| row(l, choice, summary_of)).collect_view().into_any()
                             }
                             _ => ().into_any(),
                         })}
@@ -516,7 +534,11 @@ fn count_text(page: &LeadPage) -> String {
     }
 }
 
-fn row(lead: &LeadSummary, selection: Option<Selection>) -> impl IntoView {
+fn row(
+    lead: &LeadSummary,
+    selection: Option<Selection>,
+    summary_of: RwSignal<Option<i64>>,
+) -> impl IntoView {
     let name = lead
         .applicant
         .name
@@ -553,6 +575,16 @@ fn row(lead: &LeadSummary, selection: Option<Selection>) -> impl IntoView {
             <td>{format::day(lead.created_at)}</td>
             <td>{format::day(lead.updated_at)}</td>
             <td>{lead.assignee.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "—".into())}</td>
+            <td>{lead.submitted_at.map(format::age).unwrap_or_else(|| "—".into())}</td>
+            <td>{lead.waiting_since.map(format::age).unwrap_or_else(|| "—".into())}</td>
+            <td>
+                <button type="button" class="button button-quiet button-small"
+                    aria-label=format!("Summary of {name}")
+                    on:click={
+                        let id = lead.id.0;
+                        move |_| summary_of.set(Some(id))
+                    }>"Summary"</button>
+            </td>
         </tr>
     }
 }

@@ -10,9 +10,12 @@ mod leads;
 mod member;
 mod members;
 mod new_lead;
+mod respond;
 mod session;
 mod sign_in;
+mod summary;
 mod timing;
+mod views;
 mod widgets;
 
 fn main() {
