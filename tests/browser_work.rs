@@ -81,11 +81,26 @@ async fn a_viewer_is_offered_no_write_actions(portal: &Portal) -> anyhow::Result
         "Amount",
         "Started",
         "Last updated",
+        "Since submitted",
+        "Waiting on applicant",
+        "Summary",
+        "Save view",
     ];
     anyhow::ensure!(
         on_table.iter().all(|t| reading.contains(&t.as_str())),
         "a viewer was offered {on_table:?} on the table"
     );
+
+    b.click("Summary of Avery Autoloan").await?;
+    b.sees("Lead summary").await?;
+    b.sees("Open the full lead").await?;
+    for write in ["Assign", "Add note", "Send request", "Approve", "Archive"] {
+        anyhow::ensure!(
+            !b.has_control(write).await?,
+            "a viewer was offered {write} in a summary"
+        );
+    }
+    b.click("Close summary").await?;
 
     b.click("Avery Autoloan").await?;
     b.sees("Timeline").await?;
@@ -234,7 +249,14 @@ async fn a_manager_works_a_lead_from_note_to_product_then_archives_it(
     b.click("Archive").await?;
     b.click("Confirm archive").await?;
     b.sees("This lead is archived").await?;
-    for gone in ["Assign", "Approve", "Convert", "Close lead", "Archive"] {
+    for gone in [
+        "Assign",
+        "Approve",
+        "Convert",
+        "Close lead",
+        "Archive",
+        "Send request",
+    ] {
         anyhow::ensure!(
             !b.has_control(gone).await?,
             "{gone} is offered on an archived lead"
@@ -284,3 +306,59 @@ async fn bulk_archiving_selected_rows_and_counting_all_matching(
 }
 
 in_the_browser!(bulk_archiving_selected_rows_and_counting_all_matching);
+
+async fn a_shared_view_and_a_summary_work_from_the_table(portal: &Portal) -> anyhow::Result<()> {
+    let b = &portal.browser;
+    let tokens = portal.server.client().login(MANAGER, PASSWORD).await?;
+    let me = portal
+        .server
+        .client()
+        .with_token(tokens.access_token)
+        .me()
+        .await?;
+    b.open("/?status=submitted&sort=submitted_at").await?;
+    b.sign_in(MANAGER, PASSWORD).await?;
+    let submitted = names(&b.settled_rows("Leads").await?);
+    anyhow::ensure!(submitted == ["Sally Submitted"], "submitted: {submitted:?}");
+
+    b.click("Save view").await?;
+    b.fill("View name", "Submitted queue").await?;
+    b.click("Share with the institution").await?;
+    b.click("Save").await?;
+    b.control("Submitted queue").await?;
+
+    b.click("Summary of Sally Submitted").await?;
+    b.sees("Lead summary").await?;
+    b.choose("Assign to", &me.user.name).await?;
+    b.click("Assign").await?;
+    b.sees("Lead assigned").await?;
+    b.click("Close summary").await?;
+    let rows = b
+        .until("the table to show the assignment", || async {
+            let rows = b.rows("Leads").await.unwrap_or_default();
+            Ok(rows
+                .iter()
+                .any(|r| r.iter().any(|cell| cell == &me.user.name))
+                .then_some(rows))
+        })
+        .await?;
+    anyhow::ensure!(rows.len() == 1, "rows: {rows:?}");
+    b.click("Sign out").await?;
+
+    b.sign_in(VIEWER, PASSWORD).await?;
+    b.settled_rows("Leads").await?;
+    b.click("Submitted queue").await?;
+    let shared = b
+        .until("the shared view to apply", || async {
+            let address = b.address().await?;
+            if !address.contains("status=submitted") {
+                return Ok(None);
+            }
+            Ok(Some(names(&b.settled_rows("Leads").await?)))
+        })
+        .await?;
+    anyhow::ensure!(shared == ["Sally Submitted"], "shared view: {shared:?}");
+    Ok(())
+}
+
+in_the_browser!(a_shared_view_and_a_summary_work_from_the_table);
