@@ -73,7 +73,20 @@ impl Config {
         Ok(Self {
             database_url,
             bind,
-            public_url: lookup("LEADS_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_string()),
+            public_url: lookup("LEADS_PUBLIC_URL")
+                .map(|url| {
+                    let url = url.trim_end_matches('/').to_string();
+                    let web = url.starts_with("https://") || url.starts_with("http://");
+                    if web && !url.contains(char::is_whitespace) {
+                        Ok(url)
+                    } else {
+                        Err(ConfigError {
+                            name: "LEADS_PUBLIC_URL",
+                            reason: format!("'{url}' is not an http:// or https:// address"),
+                        })
+                    }
+                })
+                .transpose()?,
             pool_size: parse(&lookup, "LEADS_DB_POOL_SIZE", "8")?,
             db_timeout: Duration::from_millis(parse(&lookup, "LEADS_DB_TIMEOUT_MS", "5000")?),
             jwt_secret: lookup("LEADS_JWT_SECRET").map(Secret),
@@ -93,10 +106,36 @@ impl Config {
             mail_from: lookup("LEADS_MAIL_FROM")
                 .unwrap_or_else(|| "Leads <no-reply@leads.invalid>".into()),
             request_link_ttl: Duration::from_secs(
-                3600 * parse::<u64>(&lookup, "LEADS_REQUEST_LINK_HOURS", "72")?,
+                3600 * within(&lookup, "LEADS_REQUEST_LINK_HOURS", "72", 1, 24 * 366)?,
             ),
-            upload_limit: parse(&lookup, "LEADS_UPLOAD_LIMIT", "20971520")?,
+            upload_limit: usize::try_from(within(
+                &lookup,
+                "LEADS_UPLOAD_LIMIT",
+                "20971520",
+                1024,
+                1 << 30,
+            )?)
+            .unwrap_or(usize::MAX),
             data_dir,
+        })
+    }
+}
+
+/// A whole number between `low` and `high`.
+fn within(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+    low: u64,
+    high: u64,
+) -> Result<u64, ConfigError> {
+    let value: u64 = parse(lookup, name, default)?;
+    if (low..=high).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError {
+            name,
+            reason: format!("{value} is not between {low} and {high}"),
         })
     }
 }

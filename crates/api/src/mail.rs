@@ -19,6 +19,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::Config;
+use crate::keys::Cipher;
 
 /// How many attempts a message gets before it is marked failed.
 pub const ATTEMPTS: i32 = 8;
@@ -38,6 +39,8 @@ enum Way {
 pub struct Mailer {
     way: Way,
     from: Mailbox,
+    /// Bodies are stored encrypted: they carry links that open an applicant's request.
+    cipher: Cipher,
 }
 
 /// What one pass over the outbox did.
@@ -48,7 +51,7 @@ pub struct Pass {
 }
 
 impl Mailer {
-    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+    pub fn from_config(config: &Config, cipher: Cipher) -> anyhow::Result<Self> {
         let from: Mailbox = config
             .mail_from
             .parse()
@@ -57,14 +60,15 @@ impl Mailer {
             Some(url) => Way::Smtp(Box::new(smtp(&url.0)?)),
             None => Way::Files(config.data_dir.join("mail")),
         };
-        Ok(Self { way, from })
+        Ok(Self { way, from, cipher })
     }
 
     /// A mailer that writes `.eml` files into `dir`.
-    pub fn to_files(dir: &Path, from: Mailbox) -> Self {
+    pub fn to_files(dir: &Path, from: Mailbox, cipher: Cipher) -> Self {
         Self {
             way: Way::Files(dir.to_path_buf()),
             from,
+            cipher,
         }
     }
 
@@ -89,7 +93,9 @@ impl Mailer {
                 Err(error) => {
                     let attempt = mail.attempts + 1;
                     let retry_at = (attempt < ATTEMPTS).then(|| now + wait_after(attempt));
-                    tracing::warn!(mail = mail.id, attempt, error = %error, "mail not sent");
+                    // The error stays in the outbox for staff; it may name the recipient,
+                    // so it is not logged.
+                    tracing::warn!(mail = mail.id, attempt, "mail not sent");
                     outbox::mark_failed(conn, mail.id, &error, retry_at)?;
                     pass.failed += 1;
                 }
@@ -102,14 +108,18 @@ impl Mailer {
         let to: Mailbox = mail
             .recipient
             .parse()
-            .map_err(|e| format!("the recipient {:?} is not an address: {e}", mail.recipient))?;
+            .map_err(|_| "the recipient's address cannot receive mail".to_string())?;
+        let body = self
+            .cipher
+            .decrypt(&mail.body)
+            .map_err(|_| "the stored message cannot be read with this server's key".to_string())?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.clone())
             .message_id(Some(format!("<outbox-{}@leads>", mail.id)))
             .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.clone())
+            .body(body)
             .map_err(|e| format!("the message cannot be built: {e}"))?;
         match &self.way {
             Way::Smtp(transport) => transport

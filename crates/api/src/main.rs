@@ -294,7 +294,7 @@ fn serve_with(config: Config, pool: leads_persistence::Pool) -> anyhow::Result<(
             "no built portal there (build it with scripts/build-portal); / shows the API reference"
         );
     }
-    let mailer = leads_api::mail::Mailer::from_config(&config)?;
+    let mailer = leads_api::mail::Mailer::from_config(&config, keys.cipher.clone())?;
     match mailer.mail_dir() {
         Some(dir) => println!("Mail is written as .eml files to {}", dir.display()),
         None => println!("Mail is sent through the configured SMTP relay"),

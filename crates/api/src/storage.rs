@@ -98,21 +98,64 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A file name fit to show and to send back in `Content-Disposition`: the last path
-/// part, printable characters only, at most 120 of them.
+/// Longest file name kept, in characters.
+const MAX_NAME: usize = 120;
+
+/// A file name fit to show: the last path part, without control, invisible or
+/// direction-changing characters, shortened to 120 characters keeping its extension.
 pub fn clean_file_name(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = last
+    let kept: String = last
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(120)
+        .filter(|c| !c.is_control() && !leads_domain::text::is_invisible(*c) && *c != '"')
         .collect();
-    let cleaned = cleaned.trim().to_string();
-    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
-        "document".into()
-    } else {
-        cleaned
+    let kept = kept.trim();
+    if kept.is_empty() || kept == "." || kept == ".." {
+        return "document".into();
     }
+    if kept.chars().count() <= MAX_NAME {
+        return kept.to_string();
+    }
+    let (stem, extension) = match kept.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.chars().count() <= 10 => (stem, Some(ext)),
+        _ => (kept, None),
+    };
+    let room = MAX_NAME - extension.map_or(0, |e| e.chars().count() + 1);
+    let stem: String = stem.chars().take(room).collect();
+    match extension {
+        Some(ext) => format!("{}.{ext}", stem.trim_end()),
+        None => stem,
+    }
+}
+
+/// A `Content-Disposition` that always downloads, with the name in plain ASCII and, for
+/// names that are not, in RFC 8187 form as well.
+pub fn attachment(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .filter(|c| !matches!(c, '"' | '\\'))
+        .collect();
+    if ascii == name {
+        return format!("attachment; filename=\"{ascii}\"");
+    }
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 #[cfg(test)]
@@ -145,6 +188,25 @@ mod tests {
         );
         assert_eq!(clean_file_name(".."), "document");
         assert_eq!(clean_file_name(""), "document");
+    }
+
+    #[test]
+    fn hidden_characters_go_and_long_names_keep_their_extension() {
+        assert_eq!(clean_file_name("\u{202e} fdp.exe"), "fdp.exe");
+        assert_eq!(clean_file_name("pay\u{200b}stub.pdf"), "paystub.pdf");
+        let long = format!("{}.pdf", "a".repeat(300));
+        let kept = clean_file_name(&long);
+        assert_eq!(kept.chars().count(), 120);
+        assert!(kept.ends_with(".pdf"));
+    }
+
+    #[test]
+    fn attachments_name_files_in_ascii_and_in_full() {
+        assert_eq!(attachment("stub.pdf"), "attachment; filename=\"stub.pdf\"");
+        assert_eq!(
+            attachment("résumé.pdf"),
+            "attachment; filename=\"r_sum_.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"
+        );
     }
 
     #[test]

@@ -368,6 +368,20 @@ async fn a_stale_version_changes_nothing(app: TestApp) -> anyhow::Result<()> {
         assert_eq!(weak, 412, "{tag}");
     }
     assert!(!desk.manager.lead(id).await?.archived);
+
+    // A list of tags passes when any of them is current.
+    let current = desk.manager.lead(id).await?.version;
+    let listed = desk
+        .app
+        .raw_status(
+            "manager@acme.org",
+            "POST",
+            &path,
+            Some(&format!("\"1\", \"{current}\"")),
+        )
+        .await;
+    assert_eq!(listed, 200);
+    assert!(desk.manager.lead(id).await?.archived);
     Ok(())
 }
 

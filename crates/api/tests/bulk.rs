@@ -114,6 +114,16 @@ async fn bulk_work_follows_the_single_action_rules(app: TestApp) -> anyhow::Resu
         assert_eq!(lead.timeline[0].action, "lead.assigned");
     }
 
+    // Asked again, nothing changes, and the answer says so rather than counting them.
+    let again = json!({ "action": "assign", "assignee": desk.manager_id, "ids": [open[0].0] });
+    let result: leads_domain::wire::BulkResult = desk
+        .app
+        .raw_post_json("manager@acme.org", "/api/v1/leads/bulk", &again)
+        .await?;
+    assert!(result.changed.is_empty(), "{:?}", result.changed);
+    assert_eq!(result.skipped.len(), 1);
+    assert!(result.skipped[0].reason.contains("already"));
+
     // Everything a filter matches, archived included: archive what can be archived.
     let body =
         json!({ "action": "archive", "filter": { "borrower": "all", "archived": "include" } });

@@ -22,20 +22,31 @@ fn asked() -> serde_json::Value {
     })
 }
 
-/// The link of the newest mail to `recipient`.
-fn link_in_mail(desk: &Desk, lead: LeadId) -> (String, outbox::MailRow) {
+/// The token in the newest mail about `lead`, the mail, and its body as sent.
+fn link_in_mail(desk: &Desk, lead: LeadId) -> (String, outbox::MailRow, String) {
     let institution = desk.app.institution_id("acme");
     let mail = outbox::list(&mut desk.app.conn(), institution, None, None, 50)
         .expect("the outbox")
         .into_iter()
         .find(|m| m.lead_id == Some(lead.0))
         .expect("a message about the lead");
-    let at = mail.body.find("/respond/").expect("a link in the message");
-    let token: String = mail.body[at + "/respond/".len()..]
+    assert!(
+        !mail.body.contains("/respond/"),
+        "a link is stored in the clear"
+    );
+    let body = desk
+        .app
+        .state
+        .keys
+        .cipher
+        .decrypt(&mail.body)
+        .expect("a body sealed with the server's key");
+    let at = body.find("/respond/").expect("a link in the message");
+    let token: String = body[at + "/respond/".len()..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
-    (token, mail)
+    (token, mail, body)
 }
 
 /// A `multipart/form-data` body of text parts and files.
@@ -166,15 +177,15 @@ async fn the_applicant_answers_once_through_the_mailed_link(app: TestApp) -> any
     let hours = (link_expiry - request.created_at).num_hours();
     assert_eq!(hours, 72);
 
-    let (token, mail) = link_in_mail(&desk, id);
+    let (token, mail, body) = link_in_mail(&desk, id);
     assert_eq!(mail.status, "pending");
     assert_eq!(
         mail.recipient,
         requested.applicant.email.clone().unwrap_or_default()
     );
-    assert!(mail.body.contains("Proof of income"));
+    assert!(body.contains("Proof of income"));
     assert!(
-        mail.body.contains(&desk.app.base),
+        body.contains(&desk.app.base),
         "the link leads to this server"
     );
 
@@ -291,7 +302,7 @@ async fn an_expired_link_answers_gone_and_stores_nothing(app: TestApp) -> anyhow
     desk.manager
         .lead_action(id, "requests", Some(&asked()), None)
         .await?;
-    let (token, _) = link_in_mail(&desk, id);
+    let (token, _, _) = link_in_mail(&desk, id);
     {
         use diesel::prelude::*;
         use leads_persistence::schema::lead_requests;
@@ -376,10 +387,12 @@ async fn the_outbox_keeps_mail_through_a_failing_mailer(app: TestApp) -> anyhow:
     // A mail directory that cannot be made: a file is in its place.
     let blocked = desk.app.data_dir.path().join("blocked");
     std::fs::write(&blocked, b"not a directory")?;
-    let failing = leads_api::mail::Mailer::to_files(&blocked.join("mail"), from.clone());
+    let cipher = desk.app.state.keys.cipher.clone();
+    let failing =
+        leads_api::mail::Mailer::to_files(&blocked.join("mail"), from.clone(), cipher.clone());
     let pass = failing.deliver_due(&mut desk.app.conn())?;
     assert_eq!(pass.failed, 1);
-    let (_, mail) = link_in_mail(&desk, id);
+    let (_, mail, _) = link_in_mail(&desk, id);
     assert_eq!(
         mail.status, "pending",
         "a failed message is kept for another try"
@@ -409,10 +422,10 @@ async fn the_outbox_keeps_mail_through_a_failing_mailer(app: TestApp) -> anyhow:
             .execute(&mut desk.app.conn())?;
     }
     let dir = desk.app.data_dir.path().join("mail");
-    let working = leads_api::mail::Mailer::to_files(&dir, from.clone());
+    let working = leads_api::mail::Mailer::to_files(&dir, from.clone(), cipher);
     let pass = working.deliver_due(&mut desk.app.conn())?;
     assert_eq!(pass.sent, 1);
-    let (token, mail) = link_in_mail(&desk, id);
+    let (token, mail, _) = link_in_mail(&desk, id);
     assert_eq!(mail.status, "sent");
     assert_eq!(mail.attempts, 2);
     let files: Vec<_> = std::fs::read_dir(&dir)?.filter_map(Result::ok).collect();
@@ -617,3 +630,71 @@ async fn the_table_sorts_by_time_waiting_and_since_submission(app: TestApp) -> a
 }
 
 on_both_databases!(the_table_sorts_by_time_waiting_and_since_submission);
+
+async fn links_lead_home_last_until_due_and_close_with_the_lead(
+    app: TestApp,
+) -> anyhow::Result<()> {
+    let desk = desk(app).await;
+    let id = desk.lead("submitted");
+
+    // A forged Host or forwarding header does not choose where the link leads.
+    let tokens = desk
+        .app
+        .client
+        .login("manager@acme.org", support::PASSWORD)
+        .await?;
+    let sent = reqwest::Client::new()
+        .post(format!("{}/api/v1/leads/{}/requests", desk.app.base, id.0))
+        .bearer_auth(&tokens.access_token)
+        .header("host", "evil.example/phish?")
+        .header("x-forwarded-host", "evil2.example")
+        .header("forwarded", "host=evil3.example;proto=https")
+        .json(&asked())
+        .send()
+        .await?;
+    assert_eq!(sent.status(), 201);
+    let (_, _, body) = link_in_mail(&desk, id);
+    assert!(!body.contains("evil"), "{body}");
+
+    // A due date later than the link's lifetime keeps the link working until then.
+    let due = chrono::Utc::now().date_naive() + chrono::TimeDelta::days(10);
+    let later = json!({ "title": "Bank statement", "description": "Last month's.", "due_on": due });
+    let lead = desk
+        .manager
+        .lead_action(id, "requests", Some(&later), None)
+        .await?;
+    let expires = lead.requests[1].link_expires_at.expect("an expiry");
+    assert!(expires.date_naive() > due, "{expires} ends before {due}");
+    let far = json!({ "title": "x", "description": "y", "due_on": "2099-01-01" });
+    let refused = desk
+        .manager
+        .lead_action(id, "requests", Some(&far), None)
+        .await;
+    assert_eq!(status_of(&refused), Some(422));
+
+    // Archiving closes the link for reading as well as answering.
+    let (token, _, _) = link_in_mail(&desk, id);
+    desk.manager
+        .lead_action(id, "archive", None::<&()>, None)
+        .await?;
+    let public = reqwest::get(format!("{}/api/v1/public/requests/{token}", desk.app.base)).await?;
+    assert_eq!(public.status(), 410);
+
+    // An applicant without an address mail can reach is not asked.
+    let unreachable = desk.lead("submitted");
+    {
+        use diesel::prelude::*;
+        use leads_persistence::schema::leads;
+        diesel::update(leads::table.filter(leads::id.eq(unreachable.0)))
+            .set(leads::applicant_email.eq("x@example.org>"))
+            .execute(&mut desk.app.conn())?;
+    }
+    let refused = desk
+        .manager
+        .lead_action(unreachable, "requests", Some(&asked()), None)
+        .await;
+    assert_eq!(status_of(&refused), Some(409));
+    Ok(())
+}
+
+on_both_databases!(links_lead_home_last_until_due_and_close_with_the_lead);

@@ -34,6 +34,17 @@ impl Email {
         {
             return Err("must not contain spaces");
         }
+        // Quoted local parts and bracketed addresses are legal but never typed by a
+        // borrower; refusing them keeps every stored address one that mail can reach.
+        if value.chars().any(|c| "<>()[]\\,;:\"".contains(c)) {
+            return Err("must not contain <>()[],;:\\ or quotes");
+        }
+        if domain
+            .split('.')
+            .any(|label| label.is_empty() || label.starts_with('-') || label.ends_with('-'))
+        {
+            return Err("must have a domain such as example.org");
+        }
         Ok(Self(value))
     }
 
@@ -84,6 +95,12 @@ mod tests {
             "a b@c.org",
             "a@b@c.org",
             "a\u{200B}@b.org",
+            "x@example.org>",
+            "<x@example.org>",
+            "\"x\"@example.org",
+            "x@[127.0.0.1]",
+            "x@a..org",
+            "x@-a.org",
         ] {
             assert!(Email::parse(raw).is_err(), "{raw} was accepted");
         }

@@ -18,10 +18,10 @@ use crate::routes::leads::{etag, load_detail};
 use crate::services::actions::{self, Action};
 use crate::state::AppState;
 
-/// What `If-Match` asks for: nothing (absent or `*`), or the versions it names.
-/// Comparison is strong: a weak tag (`W/"3"`) and anything that is not a quoted version
-/// match no version, so such a request is refused with 412 rather than applied.
-pub(crate) fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+/// What `If-Match` asks for: nothing (absent or `*`), or the versions it names, any of
+/// which may be current. Comparison is strong: a weak tag (`W/"3"`) and anything that is
+/// not a quoted version match no version.
+pub(crate) fn if_match(req: &HttpRequest) -> Result<Option<Vec<i32>>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
@@ -39,23 +39,20 @@ pub(crate) fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
             digits.parse().ok()
         })
         .collect();
-    // Versions are never negative: with none named, no version can match.
-    Ok(Some(match versions.as_slice() {
-        [one] => *one,
-        _ => -1,
-    }))
+    // With no version named, none can match, and the change is refused.
+    Ok(Some(versions))
 }
 
 async fn act(
     state: web::Data<AppState>,
     staff: Staff,
     id: i64,
-    if_match: Option<i32>,
+    if_match: Option<Vec<i32>>,
     action: Action,
 ) -> Result<HttpResponse, ApiError> {
     let detail = state
         .db(move |conn| {
-            actions::perform(conn, &staff, id, if_match, action)?;
+            let _changed = actions::perform(conn, &staff, id, if_match, action)?;
             load_detail(conn, staff.institution_id, id)
         })
         .await?;

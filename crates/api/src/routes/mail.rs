@@ -71,8 +71,11 @@ pub async fn list(
             errors.push(FieldError::new("status", "must be pending, sent or failed"));
         }
     }
-    let before_id = query.cursor.as_deref().map(str::parse::<i64>);
-    if matches!(before_id, Some(Err(_))) {
+    let before_id = query
+        .cursor
+        .as_deref()
+        .map(|c| c.parse::<i64>().ok().filter(|id| *id > 0).ok_or(()));
+    if matches!(before_id, Some(Err(()))) {
         errors.push(FieldError::new("cursor", "is not a cursor of this list"));
     }
     if !errors.is_empty() {

@@ -21,16 +21,31 @@ use crate::services::requests::{self, Link};
 use crate::state::AppState;
 use crate::upload::read_form;
 
-/// The address links in mail lead to: the configured public address, else the one this
-/// request came in by.
+/// The address links in mail lead to: the configured public address; else the `Host`
+/// this request was sent to, if it is a plain host name or address (forwarding headers
+/// are not trusted); else the address the request arrived at.
 fn link_base(state: &AppState, req: &HttpRequest) -> String {
-    match &state.config.public_url {
-        Some(url) => url.clone(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
+    if let Some(url) = &state.config.public_url {
+        return url.clone();
     }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| plain_host(h));
+    match host {
+        Some(host) => format!("http://{host}"),
+        None => format!("http://{}", req.app_config().local_addr()),
+    }
+}
+
+/// A host name or IP address with an optional port, and nothing else.
+fn plain_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }
 
 /// Asks the applicant for information or a document. The applicant is mailed a link,
@@ -70,10 +85,15 @@ pub async fn make(
     let asked = requests::check(&body)?;
     let base = link_base(&state, &req);
     let ttl = state.config.request_link_ttl;
+    let cipher = state.keys.cipher.clone();
     let id = path.into_inner();
     let detail = state
         .db(move |conn| {
-            let link = Link { base: &base, ttl };
+            let link = Link {
+                base: &base,
+                ttl,
+                cipher: &cipher,
+            };
             requests::make(conn, &staff, id, if_match, &asked, &link)?;
             load_detail(conn, staff.institution_id, id)
         })
@@ -190,6 +210,10 @@ pub async fn upload(
 ) -> Result<HttpResponse, ApiError> {
     staff.require(Permission::LeadsWork)?;
     let id = path.into_inner();
+    let checked = staff.clone();
+    state
+        .db(move |conn| requests::check_open_lead(conn, &checked, id))
+        .await?;
     let form = read_form(&req, payload, state.config.upload_limit, &[]).await?;
     if form.files.is_empty() {
         return Err(ApiError::invalid("file", "is required"));
@@ -246,22 +270,11 @@ pub async fn download(
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-    let ascii: String = row
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     Ok(HttpResponse::Ok()
         .content_type(row.content_type.as_str())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii}\""),
+            crate::storage::attachment(&row.file_name),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))

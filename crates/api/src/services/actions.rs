@@ -203,11 +203,11 @@ pub(crate) fn current(
     conn: &mut DbConnection,
     staff: &Staff,
     id: i64,
-    if_match: Option<i32>,
+    if_match: Option<Vec<i32>>,
 ) -> Result<LeadRow, ApiError> {
     let row = leads::get(conn, staff.institution_id, id)?;
-    if let Some(version) = if_match {
-        if version != row.version {
+    if let Some(versions) = if_match {
+        if !versions.contains(&row.version) {
             return Err(ApiError::Stale {
                 version: row.version,
                 status: row.status.clone(),
@@ -222,14 +222,15 @@ fn user_ref(conn: &mut DbConnection, staff: &Staff, id: i64) -> Result<Value, Ap
     Ok(json!({ "id": user.id, "name": user.name }))
 }
 
-/// Performs `action` on lead `id` for `staff`.
+/// Performs `action` on lead `id` for `staff`: true when the lead changed, false when
+/// it already was as asked.
 pub fn perform(
     conn: &mut DbConnection,
     staff: &Staff,
     id: i64,
-    if_match: Option<i32>,
+    if_match: Option<Vec<i32>>,
     action: Action,
-) -> Result<(), ApiError> {
+) -> Result<bool, ApiError> {
     conn.write(|conn| {
         let row = current(conn, staff, id, if_match)?;
         let status = status_of(&row)?;
@@ -242,7 +243,7 @@ pub fn perform(
         if let Action::Assign(assignee) = &action {
             if *assignee == row.assignee_id {
                 // Already so: nothing changes, and nobody's version goes stale.
-                return Ok(());
+                return Ok(false);
             }
         }
         let (allowed, why) = action.allowed_from();
@@ -406,7 +407,7 @@ pub fn perform(
             action.name(),
             detail,
         )?;
-        Ok(())
+        Ok(true)
     })
 }
 
@@ -484,7 +485,11 @@ pub fn perform_one_of_many(
     action: &Action,
 ) -> Result<BulkOutcome, ApiError> {
     match perform(conn, staff, id, None, action.clone()) {
-        Ok(()) => Ok(BulkOutcome::Changed),
+        Ok(true) => Ok(BulkOutcome::Changed),
+        Ok(false) => Ok(BulkOutcome::Skipped {
+            status: None,
+            reason: "It already is as asked; nothing changed.".into(),
+        }),
         Err(ApiError::WrongState { status, detail }) => Ok(BulkOutcome::Skipped {
             status: Some(status),
             reason: detail,

@@ -8,13 +8,15 @@ use base64::Engine;
 use chrono::{TimeDelta, Utc};
 use leads_domain::text::{clean_line, clean_text};
 use leads_domain::wire::{MakeRequest, PublicRequest};
-use leads_domain::FieldError;
+use leads_domain::{Email, FieldError};
 use leads_persistence::leads::{self, LeadChange, LeadRow};
 use leads_persistence::outbox::{self, NewMail};
 use leads_persistence::requests::{self, NewRequest, RequestRow};
 use leads_persistence::time::{from_db, now};
 use leads_persistence::{catalog, institutions, DbConnection};
 use rand::RngCore;
+
+use crate::keys::Cipher;
 use serde_json::json;
 
 use crate::auth::staff::Staff;
@@ -24,6 +26,8 @@ use crate::services::activity::{self, ActorKind};
 use crate::services::documents::{self, Stored, Uploader};
 
 const MAX_TITLE: usize = 200;
+/// How far ahead a request may be due.
+const MAX_DUE_DAYS: i64 = 366;
 
 /// A request checked and ready to make.
 pub struct Asked {
@@ -49,8 +53,11 @@ pub fn check(body: &MakeRequest) -> Result<Asked, ApiError> {
             .ok(),
     };
     if let Some(due) = body.due_on {
-        if due < Utc::now().date_naive() {
+        let today = Utc::now().date_naive();
+        if due < today {
             errors.push(FieldError::new("due_on", "must be today or later"));
+        } else if due > today + TimeDelta::days(MAX_DUE_DAYS) {
+            errors.push(FieldError::new("due_on", "must be within a year"));
         }
     }
     match (title, description) {
@@ -67,17 +74,20 @@ pub fn check(body: &MakeRequest) -> Result<Asked, ApiError> {
 /// A new link token and the hash that is stored of it.
 fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let hash = crate::storage::sha256_hex(token.as_bytes());
     (token, hash)
 }
 
-/// Where the request's link leads.
+/// Where the request's link leads, and how the message carrying it is sealed.
 pub struct Link<'a> {
     /// The product's address as applicants reach it, without a trailing `/`.
     pub base: &'a str,
+    /// How long the link works at least; it works until the end of the due day when
+    /// that is later.
     pub ttl: Duration,
+    pub cipher: &'a Cipher,
 }
 
 /// Asks the applicant of lead `id` for something, and mails them the link to answer.
@@ -85,7 +95,7 @@ pub fn make(
     conn: &mut DbConnection,
     staff: &Staff,
     id: i64,
-    if_match: Option<i32>,
+    if_match: Option<Vec<i32>>,
     asked: &Asked,
     link: &Link<'_>,
 ) -> Result<(), ApiError> {
@@ -97,15 +107,23 @@ pub fn make(
                 detail: "The lead is archived and can no longer be changed.".into(),
             });
         }
-        let Some(email) = row.applicant_email.clone() else {
+        let Some(email) = row
+            .applicant_email
+            .as_deref()
+            .and_then(|e| Email::parse(e).ok())
+        else {
             return Err(ApiError::Conflict(
-                "The applicant has no email address to send the request to.".into(),
+                "The applicant has no email address that can receive the request.".into(),
             ));
         };
         let (token, hash) = new_token();
         let at = now();
         let ttl = TimeDelta::from_std(link.ttl).map_err(ApiError::internal)?;
-        let expires = at + ttl;
+        let end_of_due_day = asked
+            .due_on
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0));
+        let expires = (at + ttl).max(end_of_due_day.unwrap_or(at));
         let request = requests::insert(
             conn,
             &NewRequest {
@@ -147,9 +165,9 @@ pub fn make(
             &NewMail::to(
                 staff.institution_id,
                 Some(id),
-                &email,
+                email.as_str(),
                 &format!("{}: we need something from you", institution.name),
-                &body,
+                &link.cipher.encrypt(&body).map_err(ApiError::internal)?,
             ),
         )?;
         Ok(())
@@ -225,6 +243,11 @@ fn by_token(conn: &mut DbConnection, token: &str) -> Result<RequestRow, ApiError
 pub fn public_view(conn: &mut DbConnection, token: &str) -> Result<PublicRequest, ApiError> {
     let request = by_token(conn, token)?;
     let lead = leads::get(conn, request.institution_id, request.lead_id)?;
+    if lead.archived && request.status == "open" {
+        return Err(ApiError::Gone(
+            "This application is closed and no longer takes answers.".into(),
+        ));
+    }
     let institution = institutions::get(conn, request.institution_id)?;
     let item = catalog::get(conn, request.institution_id, lead.catalog_item_id)?;
     Ok(PublicRequest {
@@ -314,6 +337,18 @@ pub fn answer(
         )?;
         Ok(())
     })
+}
+
+/// Checks that staff may add documents to lead `id` now, before its body is read.
+pub fn check_open_lead(conn: &mut DbConnection, staff: &Staff, id: i64) -> Result<(), ApiError> {
+    let row = leads::get(conn, staff.institution_id, id)?;
+    if row.archived {
+        return Err(ApiError::WrongState {
+            status: row.status,
+            detail: "The lead is archived and can no longer be changed.".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Adds documents staff upload to a lead that is not archived.
