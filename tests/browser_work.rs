@@ -81,8 +81,6 @@ async fn a_viewer_is_offered_no_write_actions(portal: &Portal) -> anyhow::Result
         "Amount",
         "Started",
         "Last updated",
-        "Since submitted",
-        "Waiting on applicant",
         "Summary",
         "Save view",
     ];

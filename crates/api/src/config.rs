@@ -45,6 +45,10 @@ pub struct Config {
     pub request_link_ttl: Duration,
     /// The largest document accepted, in bytes.
     pub upload_limit: usize,
+    /// How long an applicant's token works.
+    pub applicant_token_ttl: Duration,
+    /// How many applications one address may start in ten minutes.
+    pub start_limit: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +120,15 @@ impl Config {
                 1 << 30,
             )?)
             .unwrap_or(usize::MAX),
+            applicant_token_ttl: Duration::from_secs(within(
+                &lookup,
+                "LEADS_APPLICANT_TOKEN_TTL",
+                "2592000",
+                60,
+                366 * 86_400,
+            )?),
+            start_limit: u32::try_from(within(&lookup, "LEADS_START_LIMIT", "30", 1, 100_000)?)
+                .unwrap_or(u32::MAX),
             data_dir,
         })
     }

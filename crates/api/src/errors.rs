@@ -37,6 +37,9 @@ pub enum ApiError {
     Stale { version: i32, status: String },
     #[error("payload too large")]
     PayloadTooLarge,
+    /// Too many from one address; retry after this many seconds.
+    #[error("too many requests")]
+    TooMany(u64),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("invalid input")]
@@ -70,6 +73,7 @@ impl ApiError {
             ApiError::WrongState { .. } => "The lead's state does not allow this",
             ApiError::Stale { .. } => "The lead has changed since you read it",
             ApiError::PayloadTooLarge => "The request body is too large",
+            ApiError::TooMany(_) => "Too many requests",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::Invalid(_) => "The request has invalid values",
             ApiError::Unavailable(_) => "The service is temporarily unavailable",
@@ -94,6 +98,9 @@ impl ApiError {
                 Some(format!("This resource allows {}.", allowed.join(", ")))
             }
             ApiError::Invalid(_) => Some("See errors for each field at fault.".into()),
+            ApiError::TooMany(seconds) => Some(format!(
+                "Too many applications were started from this address. Try again in {seconds} seconds."
+            )),
             ApiError::Unavailable(_) => Some("Please retry shortly.".into()),
             ApiError::NotFound
             | ApiError::PayloadTooLarge
@@ -135,6 +142,7 @@ impl ResponseError for ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -163,6 +171,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooMany(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             ApiError::Stale { version, .. } => {
                 response.insert_header((header::ETAG, format!("\"{version}\"")));

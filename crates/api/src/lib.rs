@@ -16,6 +16,7 @@ pub mod server;
 pub mod services;
 pub mod state;
 pub mod storage;
+pub mod throttle;
 pub mod upload;
 pub mod views;
 

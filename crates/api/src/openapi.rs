@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "members", description = "Members and their profiles"),
         (name = "catalog", description = "Products and services"),
         (name = "audit", description = "The institution's audit trail"),
-        (name = "applicant", description = "What applicants reach without an account: requests sent to them"),
+        (name = "applicant", description = "What borrowers reach without a staff account: what an institution offers, their application, and requests sent to them"),
         (name = "mail", description = "The outbox of mail to applicants"),
         (name = "views", description = "Saved views of the leads table"),
         (name = "health", description = "Liveness and readiness"),

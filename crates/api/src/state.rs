@@ -10,6 +10,7 @@ use crate::errors::ApiError;
 use crate::keys::Keys;
 use crate::portal::Portal;
 use crate::storage::{DirectoryStore, DocumentStore};
+use crate::throttle::Throttle;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +21,8 @@ pub struct AppState {
     pub portal: Option<Portal>,
     /// Where documents' bytes are kept.
     pub documents: Arc<dyn DocumentStore>,
+    /// How often one address may start applications.
+    pub starts: Throttle,
     /// Bounds blocking database work to the pool's size, so that a slow database makes
     /// requests queue here instead of filling the blocking thread pool.
     permits: Arc<Semaphore>,
@@ -29,12 +32,14 @@ impl AppState {
     pub fn new(pool: Pool, keys: Keys, config: Config) -> Self {
         let permits = Arc::new(Semaphore::new(config.pool_size as usize));
         let documents = Arc::new(DirectoryStore::new(&config.data_dir.join("documents")));
+        let starts = Throttle::new(config.start_limit, std::time::Duration::from_secs(600));
         Self {
             pool,
             keys,
             config: Arc::new(config),
             portal: None,
             documents,
+            starts,
             permits,
         }
     }

@@ -95,7 +95,7 @@ fn money(cents: Option<i64>) -> Result<Option<Money>, StoreError> {
         .transpose()
 }
 
-fn progress(row: &LeadRow) -> Progress {
+pub fn progress(row: &LeadRow) -> Progress {
     Progress {
         step: row.progress_step.clone(),
         percent: row.progress_percent,

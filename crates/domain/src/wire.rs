@@ -648,3 +648,78 @@ pub struct BulkSkip {
     pub status: Option<String>,
     pub reason: String,
 }
+
+/// An institution as the public sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicInstitution {
+    pub slug: String,
+    pub name: String,
+}
+
+/// Starting an application.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewApplication {
+    /// The institution's slug.
+    pub institution: String,
+    /// The product's or service's slug.
+    pub item: String,
+}
+
+/// A started application: its lead, and the token that opens it (and nothing else).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApplicationStarted {
+    pub id: LeadId,
+    /// Send as `Authorization: Bearer` to the application's routes.
+    pub token: String,
+}
+
+/// How to reach the applicant; each part may be given on any save.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantContact {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// An autosave: answers given so far (`null` clears one), the step reached, and the
+/// applicant's contact details.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationUpdate {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// The key of the form step the applicant is on.
+    #[serde(default)]
+    pub step: Option<String>,
+    #[serde(default)]
+    pub applicant: Option<ApplicantContact>,
+}
+
+/// An application as its applicant sees it, to resume it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicApplication {
+    pub id: LeadId,
+    pub reference: String,
+    pub status: LeadStatus,
+    pub institution: PublicInstitution,
+    /// The product or service, with its form.
+    pub item: CatalogItem,
+    pub applicant: ApplicantContact,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub answers: BTreeMap<String, serde_json::Value>,
+    pub progress: Progress,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}

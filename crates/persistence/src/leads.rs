@@ -301,6 +301,82 @@ pub fn change(
     Ok(updated == 1)
 }
 
+/// What the applicant's side changes on a lead: answers, progress, contact details and
+/// submission, with the columns derived from them. Fields left `None` stay as they are.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = leads)]
+pub struct ApplicationChange {
+    pub answers: Option<String>,
+    pub progress_step: Option<Option<String>>,
+    pub progress_percent: Option<i16>,
+    pub last_activity_at: Option<NaiveDateTime>,
+    pub applicant_name: Option<Option<String>>,
+    pub sort_name: Option<String>,
+    pub applicant_email: Option<Option<String>>,
+    pub applicant_phone: Option<Option<String>>,
+    pub search_text: Option<String>,
+    pub amount_cents: Option<Option<i64>>,
+    pub amount_sort: Option<i64>,
+    pub term_months: Option<Option<i32>>,
+    pub status: Option<String>,
+    pub submitted_at: Option<Option<NaiveDateTime>>,
+    pub submitted_order: Option<NaiveDateTime>,
+}
+
+impl ApplicationChange {
+    /// Fills the sort and search columns from the values `row` will have.
+    pub fn derive_columns(&mut self, row: &LeadRow) {
+        let name = self
+            .applicant_name
+            .clone()
+            .unwrap_or_else(|| row.applicant_name.clone());
+        let email = self
+            .applicant_email
+            .clone()
+            .unwrap_or_else(|| row.applicant_email.clone());
+        let phone = self
+            .applicant_phone
+            .clone()
+            .unwrap_or_else(|| row.applicant_phone.clone());
+        self.sort_name = Some(name.as_deref().unwrap_or("").trim().to_lowercase());
+        self.search_text = Some(crate::search_text(&[
+            name.as_deref(),
+            email.as_deref(),
+            phone.as_deref(),
+            Some(&row.reference),
+        ]));
+        if let Some(amount) = self.amount_cents {
+            self.amount_sort = Some(amount.unwrap_or(-1));
+        }
+        if let Some(submitted) = self.submitted_at {
+            self.submitted_order = Some(submitted.unwrap_or_else(never));
+        }
+    }
+}
+
+/// Applies an applicant's change if the lead is still at `version`; false otherwise.
+pub fn change_application(
+    conn: &mut DbConnection,
+    row: &LeadRow,
+    change: &ApplicationChange,
+) -> Result<bool, StoreError> {
+    let mut change = change.clone();
+    change.derive_columns(row);
+    let at = crate::time::now();
+    let updated = diesel::update(
+        leads::table
+            .filter(leads::id.eq(row.id))
+            .filter(leads::version.eq(row.version)),
+    )
+    .set((
+        &change,
+        leads::updated_at.eq(at),
+        leads::version.eq(row.version + 1),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// One page of leads and the count of all that match.
 pub struct LeadRowPage {
     pub rows: Vec<LeadRow>,

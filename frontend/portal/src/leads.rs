@@ -402,6 +402,19 @@ pub fn LeadsPage() -> impl IntoView {
                     })}
                 </p>
                 <label class="page-size">
+                    <span>"Order"</span>
+                    <select aria-label="Order" on:change=select("sort")
+                        prop:value=sort>
+                        <option value="-updated_at">"Last updated"</option>
+                        <option value="-created_at">"Newest started"</option>
+                        <option value="created_at">"Oldest started"</option>
+                        <option value="name">"Name"</option>
+                        <option value="-amount">"Largest amount"</option>
+                        <option value="submitted_at">"Longest since submission"</option>
+                        <option value="waiting_since">"Longest waiting on applicant"</option>
+                    </select>
+                </label>
+                <label class="page-size">
                     <span>"Rows per page"</span>
                     <select aria-label="Rows per page" on:change=select("limit")
                         prop:value=move || { let v = param("limit")(); if v.is_empty() { "50".into() } else { v } }>
@@ -442,9 +455,7 @@ pub fn LeadsPage() -> impl IntoView {
                             {header("created_at", "Started")}
                             {header("updated_at", "Last updated")}
                             <th scope="col">"Assigned to"</th>
-                            {header("submitted_at", "Since submitted")}
-                            {header("waiting_since", "Waiting on applicant")}
-                            <th scope="col"><span class="visually-hidden">"Summary"</span></th>
+
                         </tr>
                     </thead>
                     <tbody>
@@ -565,26 +576,30 @@ fn row(
                     {lead.reference.clone()}
                     {(!lead.registered).then(|| view! { <span class="tag">"Unregistered"</span> })}
                     {lead.archived.then(|| view! { <span class="tag">"Archived"</span> })}
+                    <button type="button" class="link-button summary-link"
+                        aria-label=format!("Summary of {name}")
+                        on:click={
+                            let id = lead.id.0;
+                            move |_| summary_of.set(Some(id))
+                        }>"Summary"</button>
                 </span>
             </td>
             <td>{lead.item.name.clone()}</td>
-            <td><StatusBadge status=lead.status/></td>
+            <td>
+                <StatusBadge status=lead.status/>
+                {(lead.status == LeadStatus::Submitted).then(|| lead.submitted_at.map(|at| view! {
+                    <span class="sub aging">{format!("submitted {}", format::age(at))}</span>
+                })).flatten()}
+                {lead.waiting_since.map(|at| view! {
+                    <span class="sub aging waiting">{format!("waiting on applicant {}", format::age(at))}</span>
+                })}
+            </td>
             <td>{format::channel_label(lead.channel)}</td>
             <td class="number">{format::money(lead.amount)}</td>
             <td><ProgressBar progress=lead.progress.clone()/></td>
             <td>{format::day(lead.created_at)}</td>
             <td>{format::day(lead.updated_at)}</td>
             <td>{lead.assignee.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "—".into())}</td>
-            <td>{lead.submitted_at.map(format::age).unwrap_or_else(|| "—".into())}</td>
-            <td>{lead.waiting_since.map(format::age).unwrap_or_else(|| "—".into())}</td>
-            <td>
-                <button type="button" class="button button-quiet button-small"
-                    aria-label=format!("Summary of {name}")
-                    on:click={
-                        let id = lead.id.0;
-                        move |_| summary_of.set(Some(id))
-                    }>"Summary"</button>
-            </td>
         </tr>
     }
 }

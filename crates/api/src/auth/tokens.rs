@@ -11,10 +11,35 @@ use sha2::{Digest, Sha256};
 
 /// The audiences tokens are bound to; one kind never opens another's routes.
 pub const STAFF_AUDIENCE: &str = "staff";
+pub const APPLICANT_AUDIENCE: &str = "applicant";
+
+/// What an applicant's token opens: one lead, the one their application is (`sub`).
+pub type ApplicantClaims = Claims;
+
+pub fn issue_applicant(
+    secret: &[u8],
+    issuer: &str,
+    lead_id: i64,
+    institution_id: i64,
+    ttl: Duration,
+) -> anyhow::Result<String> {
+    sign(
+        secret,
+        &claims(issuer, APPLICANT_AUDIENCE, lead_id, institution_id, ttl),
+    )
+}
+
+/// Checks an applicant's token as `verify_staff` checks a staff one.
+pub fn verify_applicant(secret: &[u8], issuer: &str, token: &str) -> Option<ApplicantClaims> {
+    verify(secret, issuer, APPLICANT_AUDIENCE, token)
+}
+
+/// What a staff token carries: the user (`sub`) and their institution.
+pub type StaffClaims = Claims;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StaffClaims {
-    /// The staff user's id.
+pub struct Claims {
+    /// The staff user's id, or the lead's for an applicant.
     pub sub: String,
     /// The institution's id.
     pub inst: i64,
@@ -31,16 +56,29 @@ pub fn issue_staff(
     institution_id: i64,
     ttl: Duration,
 ) -> anyhow::Result<String> {
+    sign(
+        secret,
+        &claims(issuer, STAFF_AUDIENCE, user_id, institution_id, ttl),
+    )
+}
+
+/// The claims of a token for `subject` of `institution_id`, valid for `ttl` from now.
+fn claims(
+    issuer: &str,
+    audience: &str,
+    subject: i64,
+    institution_id: i64,
+    ttl: Duration,
+) -> Claims {
     let now = chrono::Utc::now().timestamp();
-    let claims = StaffClaims {
-        sub: user_id.to_string(),
+    Claims {
+        sub: subject.to_string(),
         inst: institution_id,
-        aud: STAFF_AUDIENCE.into(),
+        aud: audience.into(),
         iss: issuer.into(),
         iat: now,
         exp: now + ttl.as_secs() as i64,
-    };
-    sign(secret, &claims)
+    }
 }
 
 pub fn sign<T: Serialize>(secret: &[u8], claims: &T) -> anyhow::Result<String> {
@@ -53,14 +91,23 @@ pub fn sign<T: Serialize>(secret: &[u8], claims: &T) -> anyhow::Result<String> {
 
 /// Checks the signature, expiry, audience and issuer; all four claims are required.
 pub fn verify_staff(secret: &[u8], issuer: &str, token: &str) -> Option<StaffClaims> {
+    verify(secret, issuer, STAFF_AUDIENCE, token)
+}
+
+fn verify<T: serde::de::DeserializeOwned>(
+    secret: &[u8],
+    issuer: &str,
+    audience: &str,
+    token: &str,
+) -> Option<T> {
     let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_audience(&[STAFF_AUDIENCE]);
+    validation.set_audience(&[audience]);
     validation.set_issuer(&[issuer]);
     validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
     validation.leeway = 5;
     validation.validate_nbf = true;
     let key = DecodingKey::from_secret(secret).ok()?;
-    decode::<StaffClaims>(token, &key, &validation)
+    decode::<T>(token, &key, &validation)
         .ok()
         .map(|data| data.claims)
 }
@@ -96,6 +143,20 @@ mod tests {
         );
         assert!(verify_staff(b"another key, also thirty-two bytes", "leads", &token).is_none());
         assert!(verify_staff(SECRET, "someone-else", &token).is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn staff_and_applicant_tokens_never_open_each_other() -> anyhow::Result<()> {
+        let staff = issue_staff(SECRET, "leads", 7, 1, Duration::from_secs(60))?;
+        let applicant = issue_applicant(SECRET, "leads", 9, 1, Duration::from_secs(60))?;
+
+        assert!(verify_applicant(SECRET, "leads", &staff).is_none());
+        assert!(verify_staff(SECRET, "leads", &applicant).is_none());
+        assert_eq!(
+            verify_applicant(SECRET, "leads", &applicant).map(|c| c.sub),
+            Some("9".into())
+        );
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ pub mod known;
 pub mod leads;
 pub mod mail;
 pub mod members;
+pub mod public;
 pub mod requests;
 pub mod views;
 
@@ -42,6 +43,12 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(requests::make)
         .service(requests::upload)
         .service(requests::download)
+        .service(public::institution)
+        .service(public::offered)
+        .service(public::start)
+        .service(public::get)
+        .service(public::save)
+        .service(public::submit)
         .service(requests::public_get)
         .service(requests::public_answer)
         .service(mail::list)

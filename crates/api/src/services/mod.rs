@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod activity;
+pub mod applications;
 pub mod documents;
 pub mod import;
 pub mod new_lead;

@@ -1,0 +1,222 @@
+//! What a borrower reaches without a staff account: what an institution offers, and
+//! their own application, opened by the token it was started with.
+
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use leads_domain::wire::{
+    ApplicationStarted, ApplicationUpdate, CatalogItem, NewApplication, PublicApplication,
+    PublicInstitution,
+};
+use leads_domain::{LeadId, Problem};
+use leads_persistence::{catalog, institutions};
+
+use crate::auth::applicant::Applicant;
+use crate::auth::tokens::issue_applicant;
+use crate::errors::ApiError;
+use crate::extract::JsonBytes;
+use crate::services::applications;
+use crate::state::AppState;
+use crate::views;
+
+/// An institution by its slug.
+#[utoipa::path(
+    tag = "applicant",
+    params(("slug" = String, Path, description = "The institution's slug")),
+    responses(
+        (status = 200, description = "The institution", body = PublicInstitution),
+        (status = 404, description = "No such institution", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/public/institutions/{slug}")]
+pub async fn institution(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<PublicInstitution>, ApiError> {
+    let slug = path.into_inner();
+    let found = state
+        .db(move |conn| Ok(institutions::find_by_slug(conn, &slug)?))
+        .await?;
+    Ok(web::Json(PublicInstitution {
+        slug: found.slug,
+        name: found.name,
+    }))
+}
+
+/// The products and services an institution offers, with their forms.
+#[utoipa::path(
+    tag = "applicant",
+    params(("slug" = String, Path, description = "The institution's slug")),
+    responses(
+        (status = 200, description = "What it offers, in its order", body = [CatalogItem]),
+        (status = 404, description = "No such institution", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/public/institutions/{slug}/catalog")]
+pub async fn offered(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<Vec<CatalogItem>>, ApiError> {
+    let slug = path.into_inner();
+    let items = state
+        .db(move |conn| {
+            let found = institutions::find_by_slug(conn, &slug)?;
+            let rows = catalog::list(conn, found.id)?;
+            Ok(rows
+                .iter()
+                .filter(|row| row.active)
+                .map(views::catalog_item)
+                .collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(web::Json(items))
+}
+
+/// Starts an application at once, so that progress is seen from the first answer. The
+/// answer carries the token that opens this application, and only it, for 30 days.
+/// One address may start 30 applications in ten minutes.
+#[utoipa::path(
+    tag = "applicant",
+    request_body = NewApplication,
+    responses(
+        (status = 201, description = "Started", body = ApplicationStarted,
+         headers(("Location" = String, description = "The application's URL"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such institution or item", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many started from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/public/applications")]
+pub async fn start(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: NewApplication = body.parse()?;
+    if let Some(address) = req.peer_addr() {
+        state
+            .starts
+            .admit(address.ip())
+            .map_err(ApiError::TooMany)?;
+    }
+    let (id, institution_id) = state
+        .db(move |conn| applications::start(conn, &body.institution, &body.item))
+        .await?;
+    let token = issue_applicant(
+        &state.keys.jwt,
+        &state.config.issuer,
+        id,
+        institution_id,
+        state.config.applicant_token_ttl,
+    )
+    .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/public/applications/{id}"),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ApplicationStarted {
+            id: LeadId(id),
+            token,
+        }))
+}
+
+async fn current(
+    state: &AppState,
+    applicant: Applicant,
+) -> Result<web::Json<PublicApplication>, ApiError> {
+    let found = state
+        .db(move |conn| applications::view(conn, applicant))
+        .await?;
+    Ok(web::Json(found))
+}
+
+/// The application, to resume it: answers, progress and the form.
+#[utoipa::path(
+    tag = "applicant",
+    params(("id" = i64, Path, description = "The application's (lead's) id")),
+    responses(
+        (status = 200, description = "The application", body = PublicApplication),
+        (status = 401, description = "No valid token of this application", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the application the token opens", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/public/applications/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    applicant: Applicant,
+    path: web::Path<i64>,
+) -> Result<web::Json<PublicApplication>, ApiError> {
+    applicant.open(path.into_inner())?;
+    current(&state, applicant).await
+}
+
+/// Saves answers as they are typed (partial answers are fine), the step reached and the
+/// applicant's contact details. Types and limits are checked on every save; unknown
+/// fields, and fields the applicant may not set, are refused.
+#[utoipa::path(
+    tag = "applicant",
+    params(("id" = i64, Path, description = "The application's (lead's) id")),
+    request_body = ApplicationUpdate,
+    responses(
+        (status = 200, description = "Saved", body = PublicApplication),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token of this application", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the application the token opens", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already submitted or closed", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid answers, each field named", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/public/applications/{id}")]
+pub async fn save(
+    state: web::Data<AppState>,
+    applicant: Applicant,
+    path: web::Path<i64>,
+    body: JsonBytes,
+) -> Result<web::Json<PublicApplication>, ApiError> {
+    applicant.open(path.into_inner())?;
+    let update: ApplicationUpdate = body.parse()?;
+    state
+        .db(move |conn| applications::save(conn, applicant, &update))
+        .await?;
+    current(&state, applicant).await
+}
+
+/// Submits the application. Every required answer missing is named at once; a
+/// submitted application can no longer be changed by the applicant.
+#[utoipa::path(
+    tag = "applicant",
+    params(("id" = i64, Path, description = "The application's (lead's) id")),
+    responses(
+        (status = 200, description = "Submitted", body = PublicApplication),
+        (status = 401, description = "No valid token of this application", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the application the token opens", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already submitted or closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Required answers missing, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/public/applications/{id}/submit")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    applicant: Applicant,
+    path: web::Path<i64>,
+) -> Result<web::Json<PublicApplication>, ApiError> {
+    applicant.open(path.into_inner())?;
+    state
+        .db(move |conn| applications::submit(conn, applicant))
+        .await?;
+    current(&state, applicant).await
+}

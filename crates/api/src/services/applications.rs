@@ -1,0 +1,306 @@
+//! The applicant's side of a lead: starting an application, saving it as it is typed,
+//! and submitting it. A lead exists from the first moment, so staff see how far each
+//! applicant got. Answers are checked against the item's form on every save (types and
+//! limits); whether required fields are answered is checked at submission.
+
+use std::collections::BTreeMap;
+
+use leads_domain::forms;
+use leads_domain::problem::FieldErrors;
+use leads_domain::text::person_name;
+use leads_domain::wire::{
+    Answer, ApplicantContact, ApplicationUpdate, PublicApplication, PublicInstitution,
+};
+use leads_domain::{Channel, Email, LeadId, LeadStatus, Money, Phone};
+use leads_persistence::catalog::{self, CatalogItemRow};
+use leads_persistence::leads::{self, ApplicationChange, LeadRow, NewLeadRow};
+use leads_persistence::members::{self, NewMember};
+use leads_persistence::time::{from_db, now};
+use leads_persistence::{institutions, DbConnection, StoreError};
+use serde_json::{json, Value};
+
+use crate::auth::applicant::Applicant;
+use crate::errors::ApiError;
+use crate::services::activity::{self, ActorKind};
+use crate::views;
+
+/// The most answers one save may carry.
+const MAX_ANSWERS: usize = 200;
+
+/// Starts an application for an item an institution offers: an anonymous member and a
+/// lead in progress. Answers the lead's id and its institution's.
+pub fn start(
+    conn: &mut DbConnection,
+    institution: &str,
+    item: &str,
+) -> Result<(i64, i64), ApiError> {
+    conn.write(|conn| {
+        let institution = match institutions::find_by_slug(conn, institution) {
+            Ok(found) => found,
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::invalid(
+                    "institution",
+                    "is not an institution here",
+                ))
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let item = match catalog::find_by_slug(conn, institution.id, item) {
+            Ok(found) if found.active => found,
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(ApiError::invalid(
+                    "item",
+                    "is not a product or service this institution offers",
+                ))
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let member = members::insert(conn, NewMember::new(institution.id, None, None))?;
+        let at = now();
+        let row = leads::insert(
+            conn,
+            NewLeadRow::new(
+                &member,
+                item.id,
+                LeadStatus::InProgress,
+                Channel::PublicLink,
+                at,
+            ),
+        )?;
+        activity::record(
+            conn,
+            institution.id,
+            row.id,
+            ActorKind::Applicant,
+            "application.started",
+            json!({ "after": { "status": "in_progress", "channel": "public_link" } }),
+        )?;
+        Ok((row.id, institution.id))
+    })
+}
+
+fn lead_of(conn: &mut DbConnection, applicant: Applicant) -> Result<LeadRow, ApiError> {
+    Ok(leads::get(
+        conn,
+        applicant.institution_id,
+        applicant.lead_id,
+    )?)
+}
+
+fn form_of(item: &CatalogItemRow) -> Result<Value, ApiError> {
+    Ok(serde_json::from_str(&item.form)?)
+}
+
+/// The application as its applicant resumes it.
+pub fn view(conn: &mut DbConnection, applicant: Applicant) -> Result<PublicApplication, ApiError> {
+    let row = lead_of(conn, applicant)?;
+    let item = catalog::get(conn, row.institution_id, row.catalog_item_id)?;
+    let institution = institutions::get(conn, row.institution_id)?;
+    let answers: BTreeMap<String, Answer> = serde_json::from_str(&row.answers)?;
+    Ok(PublicApplication {
+        id: LeadId(row.id),
+        reference: row.reference.clone(),
+        status: LeadStatus::parse(&row.status)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored status {}", row.status)))?,
+        institution: PublicInstitution {
+            slug: institution.slug,
+            name: institution.name,
+        },
+        item: views::catalog_item(&item)?,
+        applicant: ApplicantContact {
+            name: row.applicant_name.clone(),
+            email: row.applicant_email.clone(),
+            phone: row.applicant_phone.clone(),
+        },
+        answers: answers.into_iter().map(|(k, a)| (k, a.value)).collect(),
+        progress: views::progress(&row),
+        submitted_at: row.submitted_at.map(from_db),
+        updated_at: from_db(row.updated_at),
+    })
+}
+
+fn still_open(row: &LeadRow) -> Result<(), ApiError> {
+    if row.status != LeadStatus::InProgress.as_str() || row.archived {
+        return Err(ApiError::WrongState {
+            status: row.status.clone(),
+            detail: "A submitted or closed application can no longer be changed here.".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The fields an applicant answers by typing: files and SSNs are given otherwise.
+fn answerable(form: &Value) -> Vec<(&str, &Value)> {
+    forms::fields(form)
+        .into_iter()
+        .filter(|(_, field)| !matches!(field["type"].as_str(), Some("file" | "ssn")))
+        .collect()
+}
+
+/// Saves what the applicant has typed so far.
+pub fn save(
+    conn: &mut DbConnection,
+    applicant: Applicant,
+    update: &ApplicationUpdate,
+) -> Result<(), ApiError> {
+    conn.write(|conn| {
+        let row = lead_of(conn, applicant)?;
+        still_open(&row)?;
+        let item = catalog::get(conn, row.institution_id, row.catalog_item_id)?;
+        let form = form_of(&item)?;
+        let fields = answerable(&form);
+        let mut errors = FieldErrors::new();
+        if update.answers.len() > MAX_ANSWERS {
+            errors.add("answers", format!("at most {MAX_ANSWERS} at once"));
+        }
+        for (key, value) in &update.answers {
+            match fields.iter().find(|(k, _)| k == key) {
+                None => errors.add(format!("answers.{key}"), "is not a field of this form"),
+                Some((_, field)) => {
+                    if let Err(reason) = forms::check_answer(field, value) {
+                        errors.add(format!("answers.{key}"), reason);
+                    }
+                }
+            }
+        }
+        if let Some(step) = &update.step {
+            let steps = form["steps"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if !steps.iter().any(|s| s["key"].as_str() == Some(step)) {
+                errors.add("step", "is not a step of this form");
+            }
+        }
+        let mut change = ApplicationChange::default();
+        if let Some(contact) = &update.applicant {
+            let given = |text: &Option<String>| {
+                text.as_deref()
+                    .map(str::trim)
+                    .map(|t| (!t.is_empty()).then(|| t.to_string()))
+            };
+            if let Some(name) = given(&contact.name) {
+                change.applicant_name = Some(match name {
+                    Some(name) => errors.check("applicant.name", person_name(&name)),
+                    None => None,
+                });
+            }
+            if let Some(email) = given(&contact.email) {
+                change.applicant_email = Some(match email {
+                    Some(email) => errors
+                        .check("applicant.email", Email::parse(&email))
+                        .map(|e| e.to_string()),
+                    None => None,
+                });
+            }
+            if let Some(phone) = given(&contact.phone) {
+                change.applicant_phone = Some(match phone {
+                    Some(phone) => errors
+                        .check("applicant.phone", Phone::parse(&phone))
+                        .map(|p| p.as_str().to_string()),
+                    None => None,
+                });
+            }
+        }
+        errors.into_result().map_err(ApiError::Invalid)?;
+
+        let mut answers: BTreeMap<String, Answer> = serde_json::from_str(&row.answers)?;
+        for (key, value) in &update.answers {
+            if value.is_null() {
+                answers.remove(key);
+            } else {
+                let answer = Answer {
+                    value: value.clone(),
+                    source: "applicant".into(),
+                };
+                answers.insert(key.clone(), answer);
+            }
+        }
+        let answered = fields
+            .iter()
+            .filter(|(key, _)| answers.contains_key(*key))
+            .count();
+        let percent = if fields.is_empty() {
+            0
+        } else {
+            i16::try_from(answered * 100 / fields.len()).unwrap_or(100)
+        };
+        if update.answers.contains_key("amount") {
+            change.amount_cents = Some(
+                answers
+                    .get("amount")
+                    .and_then(|a| a.value.as_f64())
+                    .and_then(|d| Money::from_dollars(d).ok())
+                    .map(Money::cents),
+            );
+        }
+        if update.answers.contains_key("term_months") {
+            change.term_months = Some(
+                answers
+                    .get("term_months")
+                    .and_then(|a| a.value.as_i64())
+                    .and_then(|t| i32::try_from(t).ok()),
+            );
+        }
+        change.answers = Some(serde_json::to_string(&answers)?);
+        change.progress_percent = Some(percent);
+        if let Some(step) = &update.step {
+            change.progress_step = Some(Some(step.clone()));
+        }
+        change.last_activity_at = Some(now());
+        if !leads::change_application(conn, &row, &change)? {
+            return Err(ApiError::Conflict(
+                "The application was saved from elsewhere at the same moment; load it again."
+                    .into(),
+            ));
+        }
+        Ok(())
+    })
+}
+
+/// Submits the application, or names every required answer still missing.
+pub fn submit(conn: &mut DbConnection, applicant: Applicant) -> Result<(), ApiError> {
+    conn.write(|conn| {
+        let row = lead_of(conn, applicant)?;
+        still_open(&row)?;
+        let item = catalog::get(conn, row.institution_id, row.catalog_item_id)?;
+        let form = form_of(&item)?;
+        let answers: BTreeMap<String, Answer> = serde_json::from_str(&row.answers)?;
+        let mut errors = FieldErrors::new();
+        if row.applicant_name.is_none() {
+            errors.add("applicant.name", "is required");
+        }
+        if row.applicant_email.is_none() {
+            errors.add("applicant.email", "is required");
+        }
+        for (key, field) in answerable(&form) {
+            let required = field["required"].as_bool().unwrap_or(false);
+            if required && !answers.contains_key(key) {
+                errors.add(format!("answers.{key}"), "is required");
+            }
+        }
+        errors.into_result().map_err(ApiError::Invalid)?;
+        let at = now();
+        let change = ApplicationChange {
+            status: Some(LeadStatus::Submitted.as_str().into()),
+            submitted_at: Some(Some(at)),
+            progress_percent: Some(100),
+            last_activity_at: Some(at),
+            ..ApplicationChange::default()
+        };
+        if !leads::change_application(conn, &row, &change)? {
+            return Err(ApiError::Conflict(
+                "The application changed at the same moment; load it again.".into(),
+            ));
+        }
+        activity::record(
+            conn,
+            row.institution_id,
+            row.id,
+            ActorKind::Applicant,
+            "application.submitted",
+            json!({ "before": { "status": row.status }, "after": { "status": "submitted" } }),
+        )?;
+        Ok(())
+    })
+}

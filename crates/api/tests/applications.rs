@@ -1,0 +1,302 @@
+//! The applicant's side: starting an application, saving it as it is typed, resuming
+//! it, and submitting it; tokens that open one application and nothing else; what staff
+//! see of it meanwhile.
+
+mod support;
+
+use leads_domain::lead_query::LeadQuery;
+use serde_json::{json, Value};
+use support::TestApp;
+
+struct Started {
+    id: i64,
+    token: String,
+}
+
+async fn start(app: &TestApp, item: &str) -> Started {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/public/applications", app.base))
+        .json(&json!({ "institution": "acme", "item": item }))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.expect("JSON");
+    Started {
+        id: body["id"].as_i64().expect("an id"),
+        token: body["token"].as_str().expect("a token").to_string(),
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", app.base))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("an answer");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str().map(str::to_string))
+        .collect()
+}
+
+async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let staff = app.staff("acme", "owner@acme.org", "owner").await;
+    let offered = reqwest::get(format!(
+        "{}/api/v1/public/institutions/acme/catalog",
+        app.base
+    ))
+    .await?
+    .json::<Value>()
+    .await?;
+    assert!(offered
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|i| i["slug"] == "personal-loan" && i["form"]["steps"].is_array()));
+
+    let started = start(&app, "personal-loan").await;
+    let path = format!("/api/v1/public/applications/{}", started.id);
+    let (status, fresh) = send(&app, reqwest::Method::GET, &path, &started.token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(fresh["status"], "in_progress");
+    assert_eq!(fresh["progress"]["percent"], 0);
+
+    // Staff see the start at once, among unregistered leads, and not by default.
+    let lead = staff.lead(leads_domain::LeadId(started.id)).await?;
+    assert_eq!(lead.channel.as_str(), "public_link");
+    assert!(!lead.registered);
+    let default = staff.leads(&LeadQuery::default()).await?;
+    assert!(default.items.iter().all(|l| l.id.0 != started.id));
+
+    // Partial saves: types and limits are checked, required fields are not yet.
+    let (status, saved) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &started.token,
+        Some(
+            json!({ "answers": { "amount": 12000, "term_months": 48 }, "step": "loan",
+                     "applicant": { "name": "Pat Applicant", "email": "pat@example.org" } }),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["answers"]["amount"], 12000);
+    assert_eq!(saved["progress"]["step"], "loan");
+    let percent = saved["progress"]["percent"].as_i64().unwrap_or_default();
+    assert!(percent > 0 && percent < 100, "{percent}");
+
+    for (bad, field) in [
+        (json!({ "answers": { "amount": "lots" } }), "answers.amount"),
+        (json!({ "answers": { "amount": 10 } }), "answers.amount"),
+        (
+            json!({ "answers": { "favourite_colour": "blue" } }),
+            "answers.favourite_colour",
+        ),
+        (
+            json!({ "answers": { "housing": "castle" } }),
+            "answers.housing",
+        ),
+        (json!({ "step": "nowhere" }), "step"),
+        (
+            json!({ "applicant": { "email": "not an email" } }),
+            "applicant.email",
+        ),
+    ] {
+        let (status, problem) = send(
+            &app,
+            reqwest::Method::PATCH,
+            &path,
+            &started.token,
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(status, 422, "{bad}");
+        assert_eq!(fields(&problem), [field], "{bad}");
+    }
+    for forbidden in [
+        json!({ "status": "approved" }),
+        json!({ "institution": 2 }),
+        json!({ "channel": "lender_proxy" }),
+        json!({ "id": 1 }),
+        json!({ "created_at": "2020-01-01" }),
+    ] {
+        let (status, _) = send(
+            &app,
+            reqwest::Method::PATCH,
+            &path,
+            &started.token,
+            Some(forbidden.clone()),
+        )
+        .await;
+        assert_eq!(status, 422, "{forbidden}");
+    }
+    let (_, after_refusals) = send(&app, reqwest::Method::GET, &path, &started.token, None).await;
+    assert_eq!(
+        after_refusals["answers"], saved["answers"],
+        "refusals changed nothing"
+    );
+
+    // Submitting names every required answer still missing.
+    let submit = format!("{path}/submit");
+    let (status, problem) = send(&app, reqwest::Method::POST, &submit, &started.token, None).await;
+    assert_eq!(status, 422);
+    let mut missing = fields(&problem);
+    missing.sort();
+    assert_eq!(missing, ["answers.annual_income", "answers.housing"]);
+
+    // Resumed later with the same token, finished and submitted.
+    let (status, _) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &started.token,
+        Some(
+            json!({ "answers": { "annual_income": 64000, "housing": "rent" }, "step": "housing" }),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, submitted) =
+        send(&app, reqwest::Method::POST, &submit, &started.token, None).await;
+    assert_eq!(status, 200, "{submitted}");
+    assert_eq!(submitted["status"], "submitted");
+    assert!(submitted["submitted_at"].is_string());
+
+    let (status, _) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &started.token,
+        Some(json!({ "answers": { "amount": 99000 } })),
+    )
+    .await;
+    assert_eq!(
+        status, 409,
+        "a submitted application is not edited by the applicant"
+    );
+
+    let lead = staff.lead(leads_domain::LeadId(started.id)).await?;
+    assert_eq!(lead.status.as_str(), "submitted");
+    assert_eq!(lead.applicant.name.as_deref(), Some("Pat Applicant"));
+    assert_eq!(lead.amount.map(|m| m.cents()), Some(1_200_000));
+    assert_eq!(lead.answers["housing"].source, "applicant");
+    assert_eq!(lead.timeline[0].action, "application.submitted");
+    assert_eq!(lead.timeline[0].actor.kind, "applicant");
+    let unregistered = staff
+        .leads(&LeadQuery {
+            borrower: Some("unregistered".into()),
+            q: Some("pat applicant".into()),
+            ..LeadQuery::default()
+        })
+        .await?;
+    assert_eq!(unregistered.items.len(), 1);
+    Ok(())
+}
+
+on_both_databases!(an_application_is_saved_resumed_and_submitted);
+
+async fn a_token_opens_its_own_application_and_nothing_else(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    app.staff("acme", "owner@acme.org", "owner").await;
+    let mine = start(&app, "personal-loan").await;
+    let theirs = start(&app, "lost-card").await;
+
+    let other = format!("/api/v1/public/applications/{}", theirs.id);
+    let (status, _) = send(&app, reqwest::Method::GET, &other, &mine.token, None).await;
+    assert_eq!(status, 404, "another application");
+    let (status, _) = send(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/leads",
+        &mine.token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 401, "a staff route");
+    let (status, _) = send(&app, reqwest::Method::GET, "/api/v1/me", &mine.token, None).await;
+    assert_eq!(status, 401, "a staff route");
+
+    let staff_token = app
+        .client
+        .login("owner@acme.org", support::PASSWORD)
+        .await?
+        .access_token;
+    let own = format!("/api/v1/public/applications/{}", mine.id);
+    let (status, _) = send(&app, reqwest::Method::GET, &own, &staff_token, None).await;
+    assert_eq!(status, 401, "a staff token is not an applicant's");
+
+    let mut tampered = mine.token.clone();
+    tampered.pop();
+    tampered.push(if mine.token.ends_with('A') { 'B' } else { 'A' });
+    let (status, _) = send(&app, reqwest::Method::GET, &own, &tampered, None).await;
+    assert_eq!(status, 401, "a tampered token");
+    let expired = leads_api::auth::tokens::issue_applicant(
+        b"another secret that is long enough to sign",
+        "leads",
+        mine.id,
+        app.institution_id("acme"),
+        std::time::Duration::from_secs(60),
+    )?;
+    let (status, _) = send(&app, reqwest::Method::GET, &own, &expired, None).await;
+    assert_eq!(status, 401, "a token signed by another key");
+
+    for bad in [
+        json!({ "institution": "nowhere", "item": "personal-loan" }),
+        json!({ "institution": "acme", "item": "yacht" }),
+        json!({ "institution": "acme", "item": "personal-loan", "channel": "online_banking" }),
+    ] {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/public/applications", app.base))
+            .json(&bad)
+            .send()
+            .await?;
+        assert_eq!(response.status(), 422, "{bad}");
+    }
+    Ok(())
+}
+
+on_both_databases!(a_token_opens_its_own_application_and_nothing_else);
+
+#[actix_web::test]
+async fn starting_is_limited_per_address() -> anyhow::Result<()> {
+    let app = TestApp::spawn(support::Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    app.institution("acme");
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..31 {
+        let response = client
+            .post(format!("{}/api/v1/public/applications", app.base))
+            .json(&json!({ "institution": "acme", "item": "travel-notice" }))
+            .send()
+            .await?;
+        let retry = response.headers().get("retry-after").is_some();
+        statuses.push((response.status().as_u16(), retry));
+    }
+    assert!(
+        statuses[..30].iter().all(|(s, _)| *s == 201),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[30], (429, true));
+    Ok(())
+}
