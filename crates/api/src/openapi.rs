@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         (name = "applicant", description = "What borrowers reach without a staff account: what an institution offers, their application, and requests sent to them"),
         (name = "mail", description = "The outbox of mail to applicants"),
         (name = "views", description = "Saved views of the leads table"),
+        (name = "reports", description = "Reports on the institution's leads"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

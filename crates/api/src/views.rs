@@ -73,11 +73,7 @@ impl Lookups {
             .items
             .get(&id)
             .ok_or_else(|| StoreError::Corrupt(format!("lead refers to missing item {id}")))?;
-        Ok(ItemRef {
-            slug: item.slug.clone(),
-            name: item.name.clone(),
-            kind: item.kind()?,
-        })
+        item_ref(item)
     }
 }
 
@@ -267,6 +263,14 @@ pub fn member_address(row: &MemberRow) -> Result<Option<Address>, StoreError> {
         .as_deref()
         .map(serde_json::from_str)
         .transpose()?)
+}
+
+pub fn item_ref(item: &CatalogItemRow) -> Result<ItemRef, StoreError> {
+    Ok(ItemRef {
+        slug: item.slug.clone(),
+        name: item.name.clone(),
+        kind: item.kind()?,
+    })
 }
 
 pub fn catalog_item(row: &CatalogItemRow) -> Result<CatalogItem, StoreError> {

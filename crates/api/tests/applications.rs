@@ -6,6 +6,7 @@ mod support;
 
 use leads_domain::lead_query::LeadQuery;
 use serde_json::{json, Value};
+use support::multipart::post_form;
 use support::TestApp;
 
 struct Started {
@@ -175,6 +176,24 @@ async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::
     )
     .await;
     assert_eq!(status, 200);
+    // Files go with the form while it is in progress, checked by their content.
+    let upload = format!("{}{path}/documents", app.base);
+    let pdf: &[u8] = b"%PDF-1.4\n%%EOF\n";
+    let (status, body) = post_form(&upload, Some(&started.token), &[], &[("id.pdf", pdf)]).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(body.contains("\"id.pdf\""), "{body}");
+    let (status, _) = post_form(
+        &upload,
+        Some(&started.token),
+        &[],
+        &[("id.pdf", b"<html></html>")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    let other = start(&app, "personal-loan").await;
+    let (status, _) = post_form(&upload, Some(&other.token), &[], &[("id.pdf", pdf)]).await;
+    assert_eq!(status, 404, "another application's token");
+
     let (status, submitted) =
         send(&app, reqwest::Method::POST, &submit, &started.token, None).await;
     assert_eq!(status, 200, "{submitted}");
@@ -201,6 +220,8 @@ async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::
     assert_eq!(lead.answers["housing"].source, "applicant");
     assert_eq!(lead.timeline[0].action, "application.submitted");
     assert_eq!(lead.timeline[0].actor.kind, "applicant");
+    assert_eq!(lead.documents.len(), 1);
+    assert_eq!(lead.documents[0].uploaded_by, "applicant");
     let unregistered = staff
         .leads(&LeadQuery {
             borrower: Some("unregistered".into()),
@@ -300,3 +321,96 @@ async fn starting_is_limited_per_address() -> anyhow::Result<()> {
     assert_eq!(statuses[30], (429, true));
     Ok(())
 }
+
+async fn the_funnel_counts_starts_steps_and_submissions(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    app.staff("acme", "owner@acme.org", "owner").await;
+    let save = |started: &Started, body: Value| {
+        let path = format!("/api/v1/public/applications/{}", started.id);
+        let token = started.token.clone();
+        let app = &app;
+        async move {
+            let (status, saved) =
+                send(app, reqwest::Method::PATCH, &path, &token, Some(body)).await;
+            assert_eq!(status, 200, "{saved}");
+        }
+    };
+    let _idle = start(&app, "personal-loan").await;
+    let first = start(&app, "personal-loan").await;
+    save(
+        &first,
+        json!({ "step": "loan", "answers": { "amount": 5000 } }),
+    )
+    .await;
+    let second = start(&app, "personal-loan").await;
+    save(&second, json!({ "step": "employment" })).await;
+    let done = start(&app, "personal-loan").await;
+    save(
+        &done,
+        json!({ "step": "housing",
+                "answers": { "amount": 9000, "term_months": 24, "annual_income": 50000, "housing": "own" },
+                "applicant": { "name": "Dana Done", "email": "dana@example.org" } }),
+    )
+    .await;
+    let submit = format!("/api/v1/public/applications/{}/submit", done.id);
+    let (status, _) = send(&app, reqwest::Method::POST, &submit, &done.token, None).await;
+    assert_eq!(status, 200);
+    start(&app, "travel-notice").await;
+
+    let report = app
+        .raw_json("owner@acme.org", "/api/v1/reports/funnel")
+        .await;
+    let rows = report["rows"].as_array().cloned().unwrap_or_default();
+    let loan = rows
+        .iter()
+        .find(|r| r["item"]["slug"] == "personal-loan" && r["channel"] == "public_link")
+        .expect("a row for the personal loan");
+    assert_eq!(loan["started"], 4);
+    let reached: Vec<(String, i64)> = loan["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            (
+                s["key"].as_str().unwrap_or_default().to_string(),
+                s["reached"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reached,
+        [
+            ("loan".to_string(), 3),
+            ("employment".to_string(), 2),
+            ("housing".to_string(), 1)
+        ]
+    );
+    assert_eq!(loan["submitted"], 1);
+    let travel = rows
+        .iter()
+        .find(|r| r["item"]["slug"] == "travel-notice")
+        .expect("a row for the travel notice");
+    assert_eq!(travel["started"], 1);
+    assert_eq!(travel["submitted"], 0);
+
+    let long_ago = app
+        .raw_json(
+            "owner@acme.org",
+            "/api/v1/reports/funnel?from=2001-01-01&to=2001-01-31",
+        )
+        .await;
+    assert_eq!(long_ago["rows"], json!([]));
+    for bad in [
+        "from=yesterday",
+        "from=2026-02-01&to=2026-01-01",
+        "from=1900-01-01",
+    ] {
+        let (status, _, _) = app
+            .raw_get("owner@acme.org", &format!("/api/v1/reports/funnel?{bad}"))
+            .await;
+        assert_eq!(status, 422, "{bad}");
+    }
+    Ok(())
+}
+
+on_both_databases!(the_funnel_counts_starts_steps_and_submissions);

@@ -10,6 +10,7 @@ use leads_domain::LeadId;
 use leads_persistence::outbox;
 use serde_json::json;
 use support::desk::{desk, only_in, status_of, Desk};
+use support::multipart::post_form;
 use support::{Seed, TestApp};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
@@ -47,49 +48,6 @@ fn link_in_mail(desk: &Desk, lead: LeadId) -> (String, outbox::MailRow, String) 
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
     (token, mail, body)
-}
-
-/// A `multipart/form-data` body of text parts and files.
-fn multipart(texts: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "leads-test-boundary-7d1c";
-    let mut body = Vec::new();
-    for (name, value) in texts {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (file_name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_form(
-    url: &str,
-    bearer: Option<&str>,
-    texts: &[(&str, &str)],
-    files: &[(&str, &[u8])],
-) -> (u16, String) {
-    let (kind, body) = multipart(texts, files);
-    let mut request = reqwest::Client::new()
-        .post(url)
-        .header("content-type", kind)
-        .body(body);
-    if let Some(token) = bearer {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("an answer");
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap_or_default())
 }
 
 fn stored_files(app: &TestApp) -> usize {

@@ -720,6 +720,38 @@ pub struct PublicApplication {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub answers: BTreeMap<String, serde_json::Value>,
     pub progress: Progress,
+    /// The files the applicant has uploaded, oldest first.
+    pub documents: Vec<Document>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// How far applications for one item through one channel got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FunnelRow {
+    pub item: ItemRef,
+    pub channel: Channel,
+    pub started: i64,
+    /// In the form's order: how many reached each step (or were submitted).
+    pub steps: Vec<FunnelStep>,
+    pub submitted: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FunnelStep {
+    pub key: String,
+    pub title: String,
+    pub reached: i64,
+}
+
+/// Started, step by step, submitted: applications begun in a date range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FunnelReport {
+    pub from: NaiveDate,
+    /// The last day counted.
+    pub to: NaiveDate,
+    pub rows: Vec<FunnelRow>,
 }

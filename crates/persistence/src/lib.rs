@@ -16,6 +16,7 @@ pub mod leads;
 pub mod members;
 pub mod outbox;
 pub mod products;
+pub mod reports;
 pub mod requests;
 pub mod schema;
 pub mod time;

@@ -13,6 +13,7 @@ pub mod leads;
 pub mod mail;
 pub mod members;
 pub mod public;
+pub mod reports;
 pub mod requests;
 pub mod views;
 
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(public::get)
         .service(public::save)
         .service(public::submit)
+        .service(public::upload)
         .service(requests::public_get)
         .service(requests::public_answer)
         .service(mail::list)
@@ -58,5 +60,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(views::delete)
         .service(members::list)
         .service(members::get)
-        .service(audit::list);
+        .service(audit::list)
+        .service(reports::funnel);
 }

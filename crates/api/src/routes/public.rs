@@ -15,7 +15,9 @@ use crate::auth::tokens::issue_applicant;
 use crate::errors::ApiError;
 use crate::extract::JsonBytes;
 use crate::services::applications;
+use crate::services::documents as files;
 use crate::state::AppState;
+use crate::upload::read_form;
 use crate::views;
 
 /// An institution by its slug.
@@ -219,4 +221,62 @@ pub async fn submit(
         .db(move |conn| applications::submit(conn, applicant))
         .await?;
     current(&state, applicant).await
+}
+
+/// Uploads files with the application: `multipart/form-data`, parts `file` (PDF, JPEG,
+/// PNG or HEIC, told by content; 20 MB in all by default). While the application is in
+/// progress only; a refused upload stores nothing.
+#[utoipa::path(
+    tag = "applicant",
+    params(("id" = i64, Path, description = "The application's (lead's) id")),
+    request_body(content = String, content_type = "multipart/form-data",
+        description = "Parts `file`, one or more"),
+    responses(
+        (status = 201, description = "Added", body = PublicApplication),
+        (status = 400, description = "The body cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token of this application", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the application the token opens", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already submitted or closed", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The files are too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not multipart/form-data", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No file, or a file of a type not accepted", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/public/applications/{id}/documents")]
+pub async fn upload(
+    state: web::Data<AppState>,
+    applicant: Applicant,
+    path: web::Path<i64>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    applicant.open(path.into_inner())?;
+    state
+        .db(move |conn| applications::check_open(conn, applicant))
+        .await?;
+    let form = read_form(&req, payload, state.config.upload_limit, &[]).await?;
+    if form.files.is_empty() {
+        return Err(ApiError::invalid("file", "is required"));
+    }
+    let store = state.documents.clone();
+    let uploads = form.files;
+    let stored = web::block(move || files::store_all(store.as_ref(), &uploads))
+        .await
+        .map_err(ApiError::internal)??;
+    let store = state.documents.clone();
+    state
+        .db(move |conn| {
+            let added = applications::add_documents(conn, applicant, &stored);
+            if added.is_err() {
+                files::discard(store.as_ref(), &stored);
+            }
+            added
+        })
+        .await?;
+    let found = state
+        .db(move |conn| applications::view(conn, applicant))
+        .await?;
+    Ok(HttpResponse::Created().json(found))
 }

@@ -16,12 +16,13 @@ use leads_persistence::catalog::{self, CatalogItemRow};
 use leads_persistence::leads::{self, ApplicationChange, LeadRow, NewLeadRow};
 use leads_persistence::members::{self, NewMember};
 use leads_persistence::time::{from_db, now};
-use leads_persistence::{institutions, DbConnection, StoreError};
+use leads_persistence::{documents, institutions, DbConnection, StoreError};
 use serde_json::{json, Value};
 
 use crate::auth::applicant::Applicant;
 use crate::errors::ApiError;
 use crate::services::activity::{self, ActorKind};
+use crate::services::documents::{self as files, Stored, Uploader};
 use crate::views;
 
 /// The most answers one save may carry.
@@ -114,6 +115,11 @@ pub fn view(conn: &mut DbConnection, applicant: Applicant) -> Result<PublicAppli
         },
         answers: answers.into_iter().map(|(k, a)| (k, a.value)).collect(),
         progress: views::progress(&row),
+        documents: documents::of_lead(conn, row.id)?
+            .iter()
+            .filter(|d| d.uploaded_by == "applicant")
+            .map(views::document)
+            .collect(),
         submitted_at: row.submitted_at.map(from_db),
         updated_at: from_db(row.updated_at),
     })
@@ -254,6 +260,53 @@ pub fn save(
                     .into(),
             ));
         }
+        Ok(())
+    })
+}
+
+/// Checks that the application still takes files, before a body is read.
+pub fn check_open(conn: &mut DbConnection, applicant: Applicant) -> Result<(), ApiError> {
+    still_open(&lead_of(conn, applicant)?)
+}
+
+/// Records files the applicant uploaded with the form.
+pub fn add_documents(
+    conn: &mut DbConnection,
+    applicant: Applicant,
+    stored: &[Stored],
+) -> Result<(), ApiError> {
+    conn.write(|conn| {
+        let row = lead_of(conn, applicant)?;
+        still_open(&row)?;
+        for file in stored {
+            files::record(
+                conn,
+                file,
+                row.institution_id,
+                row.id,
+                None,
+                Uploader::Applicant,
+            )?;
+        }
+        let change = ApplicationChange {
+            last_activity_at: Some(now()),
+            ..ApplicationChange::default()
+        };
+        if !leads::change_application(conn, &row, &change)? {
+            return Err(ApiError::Conflict(
+                "The application changed at the same moment; send the files again.".into(),
+            ));
+        }
+        activity::record(
+            conn,
+            row.institution_id,
+            row.id,
+            ActorKind::Applicant,
+            "document.added",
+            json!({ "after": {
+                "documents": stored.iter().map(|f| f.file_name.clone()).collect::<Vec<_>>(),
+            }}),
+        )?;
         Ok(())
     })
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod desk;
+pub mod multipart;
 pub mod proxy;
 pub mod schema;
 
