@@ -26,6 +26,15 @@ pub struct FunnelQuery {
     pub to: Option<String>,
 }
 
+/// The counts of one item and channel.
+#[derive(Default)]
+struct Tally {
+    started: i64,
+    /// Leads not submitted, by the last step they reached.
+    stopped_at: BTreeMap<Option<String>, i64>,
+    submitted: i64,
+}
+
 /// Longest range a funnel covers.
 const MAX_DAYS: i64 = 3660;
 
@@ -81,24 +90,28 @@ pub async fn funnel(
                 .unwrap_or_default();
             let (open, submitted) = reports::funnel(conn, staff.institution_id, start, end)?;
             let items = catalog::list(conn, staff.institution_id)?;
-            let mut rows: BTreeMap<(i64, String), (i64, BTreeMap<Option<String>, i64>, i64)> =
-                BTreeMap::new();
+            let mut rows: BTreeMap<(i64, String), Tally> = BTreeMap::new();
             for count in open {
                 let row = rows
                     .entry((count.catalog_item_id, count.channel))
                     .or_default();
-                row.0 += count.leads;
-                *row.1.entry(count.step).or_default() += count.leads;
+                row.started += count.leads;
+                *row.stopped_at.entry(count.step).or_default() += count.leads;
             }
             for count in submitted {
                 let row = rows
                     .entry((count.catalog_item_id, count.channel))
                     .or_default();
-                row.0 += count.leads;
-                row.2 += count.leads;
+                row.started += count.leads;
+                row.submitted += count.leads;
             }
             let mut report = Vec::new();
-            for ((item_id, channel), (started, stopped_at, done)) in rows {
+            for ((item_id, channel), tally) in rows {
+                let Tally {
+                    started,
+                    stopped_at,
+                    submitted: done,
+                } = tally;
                 let Some(item) = items.iter().find(|i| i.id == item_id) else {
                     continue;
                 };
