@@ -360,3 +360,67 @@ async fn a_shared_view_and_a_summary_work_from_the_table(portal: &Portal) -> any
 }
 
 in_the_browser!(a_shared_view_and_a_summary_work_from_the_table);
+
+async fn a_borrower_applies_leaves_resumes_and_submits(portal: &Portal) -> anyhow::Result<()> {
+    let b = &portal.browser;
+    b.open("/apply/demo").await?;
+    b.sees("Apply with").await?;
+    b.click("Personal Loan").await?;
+    b.click("Start application").await?;
+    b.sees("About you").await?;
+    b.fill("Full name", "Robin Resume").await?;
+    b.fill("Email", "robin@example.org").await?;
+    b.click("Continue").await?;
+    b.sees("Your loan").await?;
+    b.fill("Amount", "12000").await?;
+    b.fill("Term in months", "36").await?;
+    b.click("Continue").await?;
+    b.sees("Employment and income").await?;
+
+    // Leave, and come back later in the same browser: the application resumes.
+    b.open("/apply/demo").await?;
+    b.sees("Apply with").await?;
+    b.open("/apply/demo/personal-loan").await?;
+    b.sees("Employment and income").await?;
+    b.click("Back").await?;
+    b.sees("Your loan").await?;
+    let amount = b.control("Amount").await?.prop("value").await?;
+    anyhow::ensure!(
+        amount.as_deref() == Some("12000"),
+        "the amount given before: {amount:?}"
+    );
+    b.click("Continue").await?;
+    b.fill("Annual income", "64000").await?;
+    b.click("Continue").await?;
+    b.sees("Housing").await?;
+
+    // Submitting without a required answer says what is missing.
+    b.click("Submit application").await?;
+    b.sees("Some answers are still needed").await?;
+    b.sees("This is required.").await?;
+    b.choose("Housing", "Rent").await?;
+    b.click("Submit application").await?;
+    b.sees("Thank you. Your application").await?;
+    b.screenshot("application-submitted").await?;
+
+    // Staff find it among unregistered borrowers, with its progress and answers.
+    b.open("/").await?;
+    b.sign_in(MANAGER, PASSWORD).await?;
+    let registered = names(&b.settled_rows("Leads").await?);
+    anyhow::ensure!(
+        !registered.contains(&"Robin Resume".to_string()),
+        "an unregistered applicant in the default table"
+    );
+    b.choose("Borrower", "Unregistered").await?;
+    b.until("the applicant among unregistered borrowers", || async {
+        let rows = names(&b.rows("Leads").await.unwrap_or_default());
+        Ok(rows.contains(&"Robin Resume".to_string()).then_some(()))
+    })
+    .await?;
+    b.click("Robin Resume").await?;
+    b.sees("Public link").await?;
+    b.sees("$12,000").await?;
+    Ok(())
+}
+
+in_the_browser!(a_borrower_applies_leaves_resumes_and_submits);

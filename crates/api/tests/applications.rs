@@ -194,6 +194,20 @@ async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::
     let (status, _) = post_form(&upload, Some(&other.token), &[], &[("id.pdf", pdf)]).await;
     assert_eq!(status, 404, "another application's token");
 
+    let (status, back) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &started.token,
+        Some(json!({ "step": "loan" })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        back["progress"]["step"], "housing",
+        "the step reached stays reached"
+    );
+
     let (status, submitted) =
         send(&app, reqwest::Method::POST, &submit, &started.token, None).await;
     assert_eq!(status, 200, "{submitted}");

@@ -89,6 +89,35 @@ pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> 
     read(send(Request::get(path).build()).await?).await
 }
 
+/// POSTs JSON to a public resource, with no session.
+pub async fn post_public<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    read(send(Request::post(path).json(body)).await?).await
+}
+
+/// Sends a request with an application's token (not a staff session): `GET`, `PATCH`
+/// or `POST`, with a JSON body or none.
+pub async fn as_applicant<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    let builder = match method {
+        "PATCH" => Request::patch(path),
+        "POST" => Request::post(path),
+        _ => Request::get(path),
+    }
+    .header("Authorization", &format!("Bearer {token}"));
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    };
+    read(send(request).await?).await
+}
+
 /// POSTs a form with files to a public resource, with no session; nothing comes back.
 pub async fn post_form_public(path: &str, form: web_sys::FormData) -> Result<(), ApiError> {
     let response = send(Request::post(path).body(form)).await?;

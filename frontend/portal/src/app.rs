@@ -8,6 +8,7 @@ use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::api;
+use crate::apply::ApplyPage;
 use crate::lead::LeadPage;
 use crate::leads::LeadsPage;
 use crate::member::MemberPage;
@@ -30,6 +31,10 @@ pub fn App() -> impl IntoView {
         .unwrap_or_default();
     if let Some(token) = path.strip_prefix("/respond/") {
         return view! { <RespondPage token=token.to_string()/> }.into_any();
+    }
+    // So are an institution's application pages, for borrowers.
+    if let Some(rest) = path.strip_prefix("/apply/") {
+        return view! { <ApplyPage path=rest.to_string()/> }.into_any();
     }
     let auth = Auth::new();
     provide_context(auth);

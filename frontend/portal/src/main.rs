@@ -3,6 +3,7 @@
 mod actions;
 mod api;
 mod app;
+mod apply;
 mod bulk;
 mod format;
 mod lead;

@@ -143,12 +143,30 @@ fn answerable(form: &Value) -> Vec<(&str, &Value)> {
         .collect()
 }
 
-/// Saves what the applicant has typed so far.
+/// Saves what the applicant has typed so far. Saves arriving together (a field left
+/// as a button is pressed) are merged: one that finds the lead changed under it is
+/// applied again to the lead as it now is.
 pub fn save(
     conn: &mut DbConnection,
     applicant: Applicant,
     update: &ApplicationUpdate,
 ) -> Result<(), ApiError> {
+    for _ in 0..5 {
+        if save_once(conn, applicant, update)? {
+            return Ok(());
+        }
+    }
+    Err(ApiError::Conflict(
+        "The application is being saved from elsewhere; load it again.".into(),
+    ))
+}
+
+/// One attempt at `save`: false when the lead changed between reading and writing.
+fn save_once(
+    conn: &mut DbConnection,
+    applicant: Applicant,
+    update: &ApplicationUpdate,
+) -> Result<bool, ApiError> {
     conn.write(|conn| {
         let row = lead_of(conn, applicant)?;
         still_open(&row)?;
@@ -250,17 +268,20 @@ pub fn save(
         }
         change.answers = Some(serde_json::to_string(&answers)?);
         change.progress_percent = Some(percent);
+        // The step reached only moves forward: going back to mend an answer, or a save
+        // that arrives late, leaves it where it was.
         if let Some(step) = &update.step {
-            change.progress_step = Some(Some(step.clone()));
+            let position = |key: Option<&str>| {
+                form["steps"]
+                    .as_array()
+                    .and_then(|steps| steps.iter().position(|s| s["key"].as_str() == key))
+            };
+            if position(Some(step)) > position(row.progress_step.as_deref()) {
+                change.progress_step = Some(Some(step.clone()));
+            }
         }
         change.last_activity_at = Some(now());
-        if !leads::change_application(conn, &row, &change)? {
-            return Err(ApiError::Conflict(
-                "The application was saved from elsewhere at the same moment; load it again."
-                    .into(),
-            ));
-        }
-        Ok(())
+        Ok(leads::change_application(conn, &row, &change)?)
     })
 }
 

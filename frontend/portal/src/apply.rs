@@ -1,0 +1,616 @@
+//! The borrower's side: an institution's splash page (`/apply/{institution}`) and an
+//! application (`/apply/{institution}/{item}`). The application exists from the moment
+//! the borrower starts it; every answer is saved as it is given, and the same browser
+//! resumes where it left off.
+
+use std::collections::BTreeMap;
+
+use leads_domain::wire::{
+    ApplicantContact, ApplicationStarted, ApplicationUpdate, CatalogItem, NewApplication,
+    PublicApplication, PublicInstitution,
+};
+use leads_domain::LeadStatus;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{json, Value};
+
+use crate::api::{self, ApiError};
+
+/// The steps before the form's own: who the applicant is.
+const ABOUT: &str = "about";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn saved_key(institution: &str, item: &str) -> String {
+    format!("leads.application.{institution}.{item}")
+}
+
+/// The application this browser started for the item, if any: its id and token.
+fn saved(institution: &str, item: &str) -> Option<(i64, String)> {
+    let text = storage()?.get_item(&saved_key(institution, item)).ok()??;
+    let (id, token) = text.split_once(' ')?;
+    Some((id.parse().ok()?, token.to_string()))
+}
+
+fn remember(institution: &str, item: &str, id: i64, token: &str) {
+    if let Some(store) = storage() {
+        let _ = store.set_item(&saved_key(institution, item), &format!("{id} {token}"));
+    }
+}
+
+fn forget(institution: &str, item: &str) {
+    if let Some(store) = storage() {
+        let _ = store.remove_item(&saved_key(institution, item));
+    }
+}
+
+/// Routes the borrower's pages by address.
+#[component]
+pub fn ApplyPage(path: String) -> impl IntoView {
+    let parts: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(|p| {
+            js_sys::decode_uri_component(p)
+                .map(String::from)
+                .unwrap_or_default()
+        })
+        .collect();
+    view! {
+        <main id="main" class="apply">
+            <div class="brand respond-brand">
+                <span class="logo" aria-hidden="true">"L"</span>
+                <span class="brand-name">"Leads"</span>
+            </div>
+            {match parts.as_slice() {
+                [institution] => view! { <Splash institution=institution.clone()/> }.into_any(),
+                [institution, item] => view! {
+                    <Application institution=institution.clone() item=item.clone()/>
+                }.into_any(),
+                _ => view! { <p class="state state-error">"There is no such page."</p> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn Splash(institution: String) -> impl IntoView {
+    let found = RwSignal::new(None::<Result<(PublicInstitution, Vec<CatalogItem>), ApiError>>);
+    let slug = institution.clone();
+    spawn_local(async move {
+        let base = format!("/api/v1/public/institutions/{}", api::encode(&slug));
+        let about = api::get_public::<PublicInstitution>(&base).await;
+        let offered = api::get_public::<Vec<CatalogItem>>(&format!("{base}/catalog")).await;
+        found.set(Some(about.and_then(|a| offered.map(|o| (a, o)))));
+    });
+    view! {
+        {move || match found.get() {
+            None => view! { <p class="state" role="status">"Loading…"</p> }.into_any(),
+            Some(Err(error)) => view! { <p class="state state-error" role="alert">{error.message()}</p> }.into_any(),
+            Some(Ok((about, items))) => {
+                let slug = institution.clone();
+                view! {
+                    <h1>{format!("Apply with {}", about.name)}</h1>
+                    <ul class="offers">
+                        {items.into_iter().map(|item| {
+                            let href = format!("/apply/{}/{}", slug, item.slug);
+                            view! {
+                                <li class="card offer">
+                                    <a class="offer-link" href=href>{item.name.clone()}</a>
+                                    <p class="muted">{item.description.clone()}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+/// A form step as the page shows it.
+#[derive(Clone)]
+struct Step {
+    key: String,
+    title: String,
+    fields: Vec<Value>,
+}
+
+fn steps_of(item: &CatalogItem) -> Vec<Step> {
+    let mut steps = vec![Step {
+        key: ABOUT.into(),
+        title: "About you".into(),
+        fields: Vec::new(),
+    }];
+    for step in item.form["steps"].as_array().into_iter().flatten() {
+        let fields = step["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| !matches!(f["type"].as_str(), Some("file" | "ssn")))
+            .cloned()
+            .collect();
+        steps.push(Step {
+            key: step["key"].as_str().unwrap_or_default().to_string(),
+            title: step["title"].as_str().unwrap_or_default().to_string(),
+            fields,
+        });
+    }
+    steps
+}
+
+/// Errors by field, from a refusal.
+fn field_errors(error: &ApiError) -> BTreeMap<String, String> {
+    match error {
+        ApiError::Problem(problem) => problem
+            .errors
+            .iter()
+            .map(|e| (e.field.clone(), e.reason.clone()))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+#[component]
+fn Application(institution: String, item: String) -> impl IntoView {
+    let shown = RwSignal::new(None::<Result<PublicApplication, ApiError>>);
+    let token = RwSignal::new(None::<String>);
+    let at = RwSignal::new(0usize);
+    let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    let notice = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    // The newest saved state: saving as the borrower types must not redraw the fields
+    // they are typing in, so only a new step or a new application redraws the page.
+    let latest = StoredValue::new(None::<PublicApplication>);
+    let percent = RwSignal::new(0_i16);
+    let names = StoredValue::new((institution.clone(), item.clone()));
+    let loaded = move |found: Result<PublicApplication, ApiError>| {
+        if let Ok(application) = &found {
+            latest.set_value(Some(application.clone()));
+            percent.set(application.progress.percent);
+        }
+        shown.set(Some(found));
+    };
+
+    // Resume what this browser started, or wait for the borrower to start.
+    if let Some((id, saved_token)) = saved(&institution, &item) {
+        spawn_local(async move {
+            let path = format!("/api/v1/public/applications/{id}");
+            match api::as_applicant::<(), PublicApplication>("GET", &path, &saved_token, None).await
+            {
+                Ok(found) => {
+                    let step = found.progress.step.clone();
+                    let resume_at = steps_of(&found.item)
+                        .iter()
+                        .position(|s| Some(&s.key) == step.as_ref())
+                        .unwrap_or(0);
+                    at.set(resume_at);
+                    token.set(Some(saved_token));
+                    loaded(Ok(found));
+                }
+                Err(_) => {
+                    let (i, t) = names.get_value();
+                    forget(&i, &t);
+                    shown.set(None);
+                }
+            }
+        });
+    }
+
+    let start = move |_| {
+        busy.set(true);
+        let (institution, item) = names.get_value();
+        spawn_local(async move {
+            let body = NewApplication {
+                institution: institution.clone(),
+                item: item.clone(),
+            };
+            let started =
+                api::post_public::<_, ApplicationStarted>("/api/v1/public/applications", &body)
+                    .await;
+            let found = match started {
+                Ok(started) => {
+                    remember(&institution, &item, started.id.0, &started.token);
+                    let path = format!("/api/v1/public/applications/{}", started.id.0);
+                    let found = api::as_applicant::<(), PublicApplication>(
+                        "GET",
+                        &path,
+                        &started.token,
+                        None,
+                    )
+                    .await;
+                    token.set(Some(started.token));
+                    found
+                }
+                Err(error) => Err(error),
+            };
+            busy.set(false);
+            loaded(found);
+        });
+    };
+
+    // Saves one change at once; the server checks it and says what is wrong.
+    let save = move |update: ApplicationUpdate, then: Option<Box<dyn FnOnce()>>| {
+        let (Some(current), Some(token)) = (latest.get_value(), token.get_untracked()) else {
+            return;
+        };
+        spawn_local(async move {
+            let path = format!("/api/v1/public/applications/{}", current.id.0);
+            let result =
+                api::as_applicant::<_, PublicApplication>("PATCH", &path, &token, Some(&update))
+                    .await;
+            match result {
+                Ok(saved) => {
+                    errors.update(|e| {
+                        for key in update.answers.keys() {
+                            e.remove(&format!("answers.{key}"));
+                        }
+                        if update.applicant.is_some() {
+                            e.retain(|k, _| !k.starts_with("applicant."));
+                        }
+                    });
+                    percent.set(saved.progress.percent);
+                    latest.set_value(Some(saved));
+                    if let Some(next) = then {
+                        next();
+                    }
+                }
+                Err(error) => {
+                    let found = field_errors(&error);
+                    if found.is_empty() {
+                        notice.set(Some(error.message()));
+                    }
+                    errors.update(|e| e.extend(found));
+                }
+            }
+        });
+    };
+
+    let submit = move |_| {
+        let (Some(Ok(current)), Some(token)) = (shown.get_untracked(), token.get_untracked())
+        else {
+            return;
+        };
+        busy.set(true);
+        notice.set(None);
+        spawn_local(async move {
+            let path = format!("/api/v1/public/applications/{}/submit", current.id.0);
+            let result =
+                api::as_applicant::<(), PublicApplication>("POST", &path, &token, None).await;
+            busy.set(false);
+            match result {
+                Ok(done) => loaded(Ok(done)),
+                Err(error) => {
+                    let found = field_errors(&error);
+                    if found.is_empty() {
+                        notice.set(Some(error.message()));
+                    } else {
+                        notice.set(Some(
+                            "Some answers are still needed; they are marked below.".into(),
+                        ));
+                        // Show the first step with something missing.
+                        let steps = steps_of(&current.item);
+                        let first = steps.iter().position(|step| {
+                            (step.key == ABOUT && found.keys().any(|k| k.starts_with("applicant.")))
+                                || step.fields.iter().any(|f| {
+                                    let key = f["key"].as_str().unwrap_or_default();
+                                    found.contains_key(&format!("answers.{key}"))
+                                })
+                        });
+                        if let Some(first) = first {
+                            at.set(first);
+                        }
+                        errors.set(found);
+                    }
+                }
+            }
+        });
+    };
+
+    let start_over = move |_| {
+        let (institution, item) = names.get_value();
+        forget(&institution, &item);
+        token.set(None);
+        shown.set(None);
+        at.set(0);
+        errors.set(BTreeMap::new());
+    };
+
+    view! {
+        {move || match shown.get() {
+            None => view! {
+                <section class="card">
+                    <h1>"Apply"</h1>
+                    <p>"Your answers are saved as you go, so you can leave and come back in this browser."</p>
+                    <button type="button" class="button button-primary" disabled=move || busy.get() on:click=start>
+                        "Start application"
+                    </button>
+                </section>
+            }.into_any(),
+            Some(Err(error)) => view! {
+                <section class="card"><p class="state state-error" role="alert">{error.message()}</p></section>
+            }.into_any(),
+            Some(Ok(application)) if application.status != LeadStatus::InProgress => view! {
+                <section class="card">
+                    <h1>{application.item.name.clone()}</h1>
+                    <p class="state state-done" role="status">
+                        {format!("Thank you. Your application {} has been submitted to {}.", application.reference, application.institution.name)}
+                    </p>
+                    <button type="button" class="button" on:click=start_over>"Start another application"</button>
+                </section>
+            }.into_any(),
+            Some(Ok(application)) => {
+                let newest = latest.get_value().unwrap_or_else(|| application.clone());
+                let steps = steps_of(&application.item);
+                let count = steps.len();
+                let index = at.get().min(count - 1);
+                let step = steps[index].clone();
+                let last = index + 1 == count;
+                let next_key = steps.get(index + 1).map(|s| s.key.clone());
+                let go_on = move |_| {
+                    notice.set(None);
+                    let update = ApplicationUpdate {
+                        step: next_key.clone(),
+                        ..ApplicationUpdate::default()
+                    };
+                    save(update, Some(Box::new(move || at.set(index + 1))));
+                };
+                view! {
+                    <section class="card">
+                        <p class="muted">{format!("{} · {}", application.institution.name, application.item.name)}</p>
+                        <h1>{step.title.clone()}</h1>
+                        <p class="muted">{move || format!("Step {} of {} · {}% complete · saved as you go", index + 1, count, percent.get())}</p>
+                        {move || notice.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
+                        <div class="apply-fields">
+                            {if step.key == ABOUT {
+                                about_fields(&newest.applicant, errors, save).into_any()
+                            } else {
+                                step.fields.iter().map(|field| {
+                                    form_field(field.clone(), newest.answers.clone(), errors, save)
+                                }).collect_view().into_any()
+                            }}
+                        </div>
+                        <div class="apply-nav">
+                            {(index > 0).then(|| view! {
+                                <button type="button" class="button" on:click=move |_| at.set(index - 1)>"Back"</button>
+                            })}
+                            {if last {
+                                view! {
+                                    <button type="button" class="button button-primary" disabled=move || busy.get() on:click=submit>
+                                        "Submit application"
+                                    </button>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <button type="button" class="button button-primary" disabled=move || busy.get() on:click=go_on>
+                                        "Continue"
+                                    </button>
+                                }.into_any()
+                            }}
+                        </div>
+                    </section>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+fn about_fields(
+    contact: &ApplicantContact,
+    errors: RwSignal<BTreeMap<String, String>>,
+    save: impl Fn(ApplicationUpdate, Option<Box<dyn FnOnce()>>) + Copy + 'static,
+) -> impl IntoView {
+    let part = move |key: &'static str,
+                     label: &'static str,
+                     kind: &'static str,
+                     value: Option<String>| {
+        let required = key != "phone";
+        let field = format!("applicant.{key}");
+        let error_key = field.clone();
+        view! {
+            <label class="field">
+                <span>{label}{required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}</span>
+                <input type=kind prop:value=value.unwrap_or_default()
+                    aria-invalid=move || errors.with(|e| e.contains_key(&error_key)).to_string()
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        let mut contact = ApplicantContact::default();
+                        match key {
+                            "name" => contact.name = Some(text),
+                            "email" => contact.email = Some(text),
+                            _ => contact.phone = Some(text),
+                        }
+                        save(ApplicationUpdate { applicant: Some(contact), ..ApplicationUpdate::default() }, None);
+                    }/>
+                {move || errors.with(|e| e.get(&field).cloned()).map(|reason| view! {
+                    <span class="field-error" role="alert">{format!("This {reason}.")}</span>
+                })}
+            </label>
+        }
+    };
+    view! {
+        {part("name", "Full name", "text", contact.name.clone())}
+        {part("email", "Email", "email", contact.email.clone())}
+        {part("phone", "Phone", "tel", contact.phone.clone())}
+    }
+}
+
+fn form_field(
+    field: Value,
+    answers: BTreeMap<String, Value>,
+    errors: RwSignal<BTreeMap<String, String>>,
+    save: impl Fn(ApplicationUpdate, Option<Box<dyn FnOnce()>>) + Copy + 'static,
+) -> impl IntoView {
+    let key = field["key"].as_str().unwrap_or_default().to_string();
+    let label = field["label"].as_str().unwrap_or(&key).to_string();
+    let kind = field["type"].as_str().unwrap_or("text").to_string();
+    let required = field["required"].as_bool().unwrap_or(false);
+    let help = field["help"].as_str().map(str::to_string);
+    let current = answers.get(&key).cloned().unwrap_or(Value::Null);
+    let error_key = format!("answers.{key}");
+    let id = format!("field-{key}");
+    let store = {
+        let key = key.clone();
+        move |value: Value| {
+            let mut update = ApplicationUpdate::default();
+            update.answers.insert(key.clone(), value);
+            save(update, None);
+        }
+    };
+    let shown_error = {
+        let error_key = error_key.clone();
+        move || {
+            errors.with(|e| e.get(&error_key).cloned()).map(|reason| {
+                view! {
+                    <span class="field-error" role="alert">{format!("This {reason}.")}</span>
+                }
+            })
+        }
+    };
+    let invalid = {
+        let error_key = error_key.clone();
+        move || errors.with(|e| e.contains_key(&error_key)).to_string()
+    };
+    let text_of = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            _ => n.to_string(),
+        },
+        _ => String::new(),
+    };
+    let control = match kind.as_str() {
+        "select" => {
+            let options: Vec<String> = field["options"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o.as_str().map(str::to_string))
+                .collect();
+            let chosen = text_of(&current);
+            view! {
+                <select id=id.clone() aria-invalid=invalid on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    store(if value.is_empty() { Value::Null } else { json!(value) });
+                }>
+                    <option value="">"Choose…"</option>
+                    {options.into_iter().map(|o| {
+                        let selected = o == chosen;
+                        view! { <option value=o.clone() selected=selected>{words(&o)}</option> }
+                    }).collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        "checkbox" => view! {
+            <input type="checkbox" id=id.clone() prop:checked=current.as_bool().unwrap_or(false)
+                on:change=move |ev| store(json!(event_target_checked(&ev)))/>
+        }
+        .into_any(),
+        "address" => {
+            let parts = current.as_object().cloned().unwrap_or_default();
+            let value = RwSignal::new(parts);
+            let line = move |part: &'static str, label: &'static str| {
+                let store = store.clone();
+                view! {
+                    <label class="field sub-field">
+                        <span>{label}</span>
+                        <input type="text" prop:value=value.with_untracked(|v| v.get(part).and_then(Value::as_str).unwrap_or_default().to_string())
+                            on:change=move |ev| {
+                                let text = event_target_value(&ev);
+                                value.update(|v| {
+                                    if text.trim().is_empty() { v.remove(part); } else { v.insert(part.into(), json!(text)); }
+                                });
+                                let whole = value.get_untracked();
+                                let complete = ["line1", "city", "state", "postal_code"].iter().all(|p| whole.contains_key(*p));
+                                if complete { store(Value::Object(whole)); }
+                            }/>
+                    </label>
+                }
+            };
+            view! {
+                <div class="address-fields">
+                    {line("line1", "Street")}
+                    {line("line2", "Apartment or unit")}
+                    {line("city", "City")}
+                    {line("state", "State")}
+                    {line("postal_code", "ZIP code")}
+                </div>
+            }
+            .into_any()
+        }
+        other => {
+            let input_type = match other {
+                "number" | "money" => "number",
+                "date" => "date",
+                "email" => "email",
+                "phone" => "tel",
+                _ => "text",
+            };
+            let numeric = matches!(other, "number" | "money");
+            view! {
+                <input type=input_type id=id.clone() prop:value=text_of(&current) step=if other == "money" { "0.01" } else { "1" }
+                    aria-invalid=invalid
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        let value = if text.trim().is_empty() {
+                            Value::Null
+                        } else if numeric {
+                            number(text.trim()).unwrap_or(json!(text))
+                        } else {
+                            json!(text)
+                        };
+                        store(value);
+                    }/>
+            }.into_any()
+        }
+    };
+    let marker = required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> });
+    let labelled = if kind == "address" {
+        view! {
+            <fieldset class="field address">
+                <legend>{label}{marker}</legend>
+                {control}
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="field">
+                <label for=id>{label}{marker}</label>
+                {control}
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="apply-field">
+            {labelled}
+            {help.map(|h| view! { <span class="muted">{h}</span> })}
+            {shown_error}
+        </div>
+    }
+}
+
+/// A typed number as JSON: whole numbers stay whole.
+fn number(text: &str) -> Option<Value> {
+    if let Ok(whole) = text.parse::<i64>() {
+        return Some(json!(whole));
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(|f| json!(f))
+}
+
+/// An option's code in words: `own` → `Own`.
+fn words(code: &str) -> String {
+    let spaced = code.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
