@@ -424,3 +424,93 @@ async fn a_borrower_applies_leaves_resumes_and_submits(portal: &Portal) -> anyho
 }
 
 in_the_browser!(a_borrower_applies_leaves_resumes_and_submits);
+
+/// Serves `html` as every page on a port of its own, standing for another web site.
+fn another_site(html: String) -> anyhow::Result<String> {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let origin = format!("http://{}", listener.local_addr()?);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0_u8; 4096];
+            let _ = stream.read(&mut request);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+                html.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    Ok(origin)
+}
+
+async fn the_widget_embeds_the_application_only_where_allowed(
+    portal: &Portal,
+) -> anyhow::Result<()> {
+    let b = &portal.browser;
+    let page = format!(
+        "<!doctype html><html><body><h1>Partner bank</h1>\
+         <script src=\"{}/widget.js\" data-institution=\"demo\" data-item=\"personal-loan\"></script>\
+         </body></html>",
+        portal.server.base
+    );
+    let allowed = another_site(page.clone())?;
+    let refused = another_site(page)?;
+    let tokens = portal
+        .server
+        .client()
+        .login(OWNER, &portal.owner_password)
+        .await?;
+    let set = reqwest::Client::new()
+        .put(format!("{}/api/v1/embed-origins", portal.server.base))
+        .bearer_auth(&tokens.access_token)
+        .json(&serde_json::json!({ "origins": [allowed] }))
+        .send()
+        .await?;
+    anyhow::ensure!(set.status() == 200, "allowing the origin: {}", set.status());
+
+    b.client.goto(&allowed).await?;
+    b.sees("Partner bank").await?;
+    b.until("the frame", || async {
+        Ok(b.client.enter_frame(0).await.ok())
+    })
+    .await?;
+    b.click("Start application").await?;
+    b.sees("About you").await?;
+    b.fill("Full name", "Emma Embedded").await?;
+    b.fill("Email", "emma@example.org").await?;
+    b.click("Continue").await?;
+    b.sees("Your loan").await?;
+    b.client.enter_parent_frame().await?;
+    let height = b
+        .until("the frame to fit its content", || async {
+            let height = b
+                .client
+                .execute(
+                    "return document.querySelector('iframe').style.height;",
+                    vec![],
+                )
+                .await?;
+            let height = height.as_str().unwrap_or_default().to_string();
+            Ok((height != "480px" && height.ends_with("px")).then_some(height))
+        })
+        .await?;
+    b.screenshot("widget-embedded").await?;
+    anyhow::ensure!(!height.is_empty(), "no height");
+
+    // Another site, not allowed: the browser refuses to show the page in its frame.
+    b.client.goto(&refused).await?;
+    b.sees("Partner bank").await?;
+    b.client.enter_frame(0).await?;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let shown = b.text().await.unwrap_or_default();
+    b.client.enter_parent_frame().await?;
+    anyhow::ensure!(
+        !shown.contains("Start application") && !shown.contains("Your loan"),
+        "a site that is not allowed framed the application: {shown}"
+    );
+    Ok(())
+}
+
+in_the_browser!(the_widget_embeds_the_application_only_where_allowed);

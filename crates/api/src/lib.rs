@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod embed;
 pub mod errors;
 pub mod extract;
 pub mod import;

@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "mail", description = "The outbox of mail to applicants"),
         (name = "views", description = "Saved views of the leads table"),
         (name = "reports", description = "Reports on the institution's leads"),
+        (name = "embedding", description = "Which web sites may embed the application pages"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -146,8 +146,15 @@ impl Portal {
     }
 
     /// The answer to a GET of `path`: the file, or `index.html` for a page path.
-    /// `None` for paths that look like a missing file, so they get a plain 404.
+    /// `None` for paths that look like a missing file, so they get a plain 404. No page
+    /// may be framed.
     pub fn respond(&self, req: &HttpRequest) -> Option<HttpResponse> {
+        self.respond_framed(req, &[])
+    }
+
+    /// Like `respond`, for pages that the web origins `framers` (checked origins such as
+    /// `https://www.example.org`) may show in a frame, besides this server itself.
+    pub fn respond_framed(&self, req: &HttpRequest, framers: &[String]) -> Option<HttpResponse> {
         let wanted = req.path().trim_start_matches('/');
         let (name, asset) = match self.files.get_key_value(wanted) {
             Some((name, asset)) if !wanted.is_empty() => (name.as_str(), asset),
@@ -174,8 +181,14 @@ impl Portal {
         };
         response.insert_header((header::CACHE_CONTROL, cache));
         if asset.content_type.starts_with("text/html") {
-            response.insert_header((header::CONTENT_SECURITY_POLICY, self.csp.as_str()));
-            response.insert_header((header::X_FRAME_OPTIONS, "DENY"));
+            if framers.is_empty() {
+                response.insert_header((header::CONTENT_SECURITY_POLICY, self.csp.as_str()));
+                response.insert_header((header::X_FRAME_OPTIONS, "DENY"));
+            } else {
+                let allowed = format!("frame-ancestors 'self' {}", framers.join(" "));
+                let policy = self.csp.replace("frame-ancestors 'none'", &allowed);
+                response.insert_header((header::CONTENT_SECURITY_POLICY, policy));
+            }
         }
         response.insert_header((header::REFERRER_POLICY, "same-origin"));
 

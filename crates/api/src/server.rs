@@ -56,7 +56,9 @@ pub fn build_app(
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", api))
         .route("/api/docs", web::get().to(to_docs))
         .route("/", web::get().to(root))
+        .route("/widget.js", web::get().to(crate::embed::widget))
         .default_service(web::to(unmatched))
+        .wrap(from_fn(crate::embed::cors))
         .wrap(from_fn(log_requests))
 }
 
@@ -87,11 +89,21 @@ async fn unmatched(
     routes: web::Data<crate::routes::known::KnownRoutes>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let page = req.method() == actix_web::http::Method::GET && !req.path().starts_with("/api/");
+    // An institution's application pages may be framed by the origins it allows.
+    let framers = match req.path().strip_prefix("/apply/") {
+        Some(rest) if page && state.portal.is_some() => {
+            let slug = rest.split('/').next().unwrap_or_default().to_string();
+            state
+                .db(move |conn| Ok(leads_persistence::origins::of_slug(conn, &slug)?))
+                .await?
+        }
+        _ => Vec::new(),
+    };
     if let Some(response) = state
         .portal
         .as_ref()
         .filter(|_| page)
-        .and_then(|portal| portal.respond(&req))
+        .and_then(|portal| portal.respond_framed(&req, &framers))
     {
         return Ok(response);
     }

@@ -173,3 +173,132 @@ async fn missing_files_and_the_api_keep_their_own_answers() -> anyhow::Result<()
     assert_eq!(posted.status(), 404, "pages are only read");
     Ok(())
 }
+
+#[actix_web::test]
+async fn application_pages_may_be_framed_only_by_allowed_origins() -> anyhow::Result<()> {
+    let dir = built_portal();
+    let app = TestApp::spawn_with_portal(dir.path()).await;
+    app.institution("acme");
+    app.staff("acme", "owner@acme.org", "owner").await;
+    app.staff("acme", "manager@acme.org", "manager").await;
+
+    let policy = |path: &'static str| {
+        let base = app.base.clone();
+        async move {
+            let response = http()
+                .get(format!("{base}{path}"))
+                .send()
+                .await
+                .expect("an answer");
+            let headers = response.headers().clone();
+            (
+                headers
+                    .get(header::CONTENT_SECURITY_POLICY)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string(),
+                headers.contains_key("x-frame-options"),
+            )
+        }
+    };
+    let (csp, denied) = policy("/apply/acme/personal-loan").await;
+    assert!(csp.contains("frame-ancestors 'none'") && denied, "{csp}");
+
+    let origins =
+        serde_json::json!({ "origins": ["https://Bank.Example.org", "http://127.0.0.1:9"] });
+    let (status, _) = app
+        .raw_put("manager@acme.org", "/api/v1/embed-origins", &origins)
+        .await;
+    assert_eq!(status, 403, "a manager does not decide who embeds");
+    for bad in [
+        serde_json::json!({ "origins": ["https://bank.example.org/path"] }),
+        serde_json::json!({ "origins": ["https://x.org; script-src *"] }),
+        serde_json::json!({ "origins": "https://x.org" }),
+    ] {
+        let (status, _) = app
+            .raw_put("owner@acme.org", "/api/v1/embed-origins", &bad)
+            .await;
+        assert_eq!(status, 422, "{bad}");
+    }
+    let (status, body) = app
+        .raw_put("owner@acme.org", "/api/v1/embed-origins", &origins)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("https://bank.example.org"), "{body}");
+
+    let (csp, denied) = policy("/apply/acme/personal-loan").await;
+    assert!(
+        csp.contains("frame-ancestors 'self' http://127.0.0.1:9 https://bank.example.org"),
+        "{csp}"
+    );
+    assert!(!denied);
+    let (csp, denied) = policy("/leads").await;
+    assert!(
+        csp.contains("frame-ancestors 'none'") && denied,
+        "the portal is never framed"
+    );
+    let (csp, _) = policy("/apply/other-cu").await;
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+
+    // CORS on the public API, for allowed origins only.
+    let cors = |origin: &'static str, method: reqwest::Method, path: &'static str| {
+        let base = app.base.clone();
+        async move {
+            let response = http()
+                .request(method, format!("{base}{path}"))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .send()
+                .await
+                .expect("an answer");
+            (
+                response.status().as_u16(),
+                response
+                    .headers()
+                    .get("access-control-allow-origin")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+            )
+        }
+    };
+    let public = "/api/v1/public/institutions/acme";
+    assert_eq!(
+        cors("https://bank.example.org", reqwest::Method::GET, public).await,
+        (200, Some("https://bank.example.org".into()))
+    );
+    let (status, allowed) = cors(
+        "https://bank.example.org",
+        reqwest::Method::OPTIONS,
+        "/api/v1/public/applications",
+    )
+    .await;
+    assert_eq!(
+        (status, allowed.as_deref()),
+        (204, Some("https://bank.example.org"))
+    );
+    assert_eq!(
+        cors("https://evil.example", reqwest::Method::GET, public)
+            .await
+            .1,
+        None
+    );
+    assert_eq!(
+        cors(
+            "https://bank.example.org",
+            reqwest::Method::GET,
+            "/api/v1/catalog"
+        )
+        .await
+        .1,
+        None,
+        "staff routes answer no CORS"
+    );
+
+    let widget = http().get(format!("{}/widget.js", app.base)).send().await?;
+    assert_eq!(widget.status(), 200);
+    assert!(widget.headers()[header::CONTENT_TYPE]
+        .to_str()?
+        .starts_with("text/javascript"));
+    assert!(widget.text().await?.contains("data-institution"));
+    Ok(())
+}

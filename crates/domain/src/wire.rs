@@ -755,3 +755,13 @@ pub struct FunnelReport {
     pub to: NaiveDate,
     pub rows: Vec<FunnelRow>,
 }
+
+/// The web origins allowed to embed the institution's application pages and to call
+/// the public API from a browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmbedOrigins {
+    /// Such as `https://www.example-cu.org`: scheme, host and port only; at most 20.
+    pub origins: Vec<String>,
+}

@@ -14,6 +14,7 @@ pub mod error;
 pub mod institutions;
 pub mod leads;
 pub mod members;
+pub mod origins;
 pub mod outbox;
 pub mod products;
 pub mod reports;

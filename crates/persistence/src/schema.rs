@@ -235,6 +235,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    embed_origins (id) {
+        id -> BigInt,
+        institution_id -> BigInt,
+        origin -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(roles -> institutions (institution_id));
 diesel::joinable!(staff_users -> roles (role_id));
 diesel::joinable!(leads -> members (member_id));
@@ -258,4 +267,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     email_outbox,
     saved_views,
+    embed_origins,
 );

@@ -46,9 +46,41 @@ fn forget(institution: &str, item: &str) {
     }
 }
 
+/// In a frame (embedded by `widget.js`), tells the page around it how tall the content
+/// is, whenever that changes, so the frame can fit it. Only the height is sent.
+fn report_height() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(Some(parent)) = window.parent() else {
+        return;
+    };
+    if parent == window {
+        return;
+    }
+    let last = std::cell::Cell::new(0_i32);
+    let interval = gloo_timers::callback::Interval::new(250, move || {
+        let Some(height) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .map(|e| e.scroll_height())
+        else {
+            return;
+        };
+        if height != last.get() {
+            last.set(height);
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &"leadsHeight".into(), &height.into());
+            let _ = parent.post_message(&message, "*");
+        }
+    });
+    interval.forget();
+}
+
 /// Routes the borrower's pages by address.
 #[component]
 pub fn ApplyPage(path: String) -> impl IntoView {
+    report_height();
     let parts: Vec<String> = path
         .trim_matches('/')
         .split('/')

@@ -1,3 +1,4 @@
+DROP TABLE embed_origins;
 DROP INDEX leads_by_submitted;
 DROP INDEX leads_by_waiting;
 ALTER TABLE leads DROP COLUMN waiting_order;

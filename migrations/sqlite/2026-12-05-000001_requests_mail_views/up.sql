@@ -80,3 +80,13 @@ ALTER TABLE leads ADD COLUMN waiting_order TIMESTAMP NOT NULL DEFAULT '9999-12-3
 UPDATE leads SET submitted_order = submitted_at WHERE submitted_at IS NOT NULL;
 CREATE INDEX leads_by_submitted ON leads (institution_id, registered, archived, submitted_order, id);
 CREATE INDEX leads_by_waiting ON leads (institution_id, registered, archived, waiting_order, id);
+
+-- The web origins allowed to embed an institution's application pages (and to call the
+-- public API from a browser), such as `https://www.example-cu.org`.
+CREATE TABLE embed_origins (
+    id INTEGER PRIMARY KEY,
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    origin TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (institution_id, origin)
+);

@@ -12,6 +12,7 @@ pub mod known;
 pub mod leads;
 pub mod mail;
 pub mod members;
+pub mod origins;
 pub mod public;
 pub mod reports;
 pub mod requests;
@@ -61,5 +62,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(members::list)
         .service(members::get)
         .service(audit::list)
-        .service(reports::funnel);
+        .service(reports::funnel)
+        .service(origins::list)
+        .service(origins::replace);
 }

@@ -174,6 +174,25 @@ impl TestApp {
         (status, response.text().await.expect("a body"))
     }
 
+    /// PUTs `body` to `path` as `email`: the status and the body's text.
+    pub async fn raw_put(
+        &self,
+        email: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, String) {
+        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
+        let response = reqwest::Client::new()
+            .put(format!("{}{path}", self.base))
+            .bearer_auth(tokens.access_token)
+            .json(body)
+            .send()
+            .await
+            .expect("an answer");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
     /// POSTs `body` to `path` as `email`, expecting success, and reads the answer.
     pub async fn raw_post_json<T: serde::de::DeserializeOwned>(
         &self,
