@@ -428,3 +428,41 @@ async fn the_funnel_counts_starts_steps_and_submissions(app: TestApp) -> anyhow:
 }
 
 on_both_databases!(the_funnel_counts_starts_steps_and_submissions);
+
+async fn a_resume_link_is_mailed_and_opens_the_application(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    let started = start(&app, "personal-loan").await;
+    let path = format!("/api/v1/public/applications/{}", started.id);
+    let mail = format!("{path}/resume-link");
+    let (status, _) = send(&app, reqwest::Method::POST, &mail, &started.token, None).await;
+    assert_eq!(status, 409, "no address to send it to yet");
+    let (status, _) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        &started.token,
+        Some(json!({ "applicant": { "email": "later@example.org" } })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = send(&app, reqwest::Method::POST, &mail, &started.token, None).await;
+    assert_eq!(status, 204);
+
+    let institution = app.institution_id("acme");
+    let sent = leads_persistence::outbox::list(&mut app.conn(), institution, None, None, 10)?;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].recipient, "later@example.org");
+    let body = app.state.keys.cipher.decrypt(&sent[0].body)?;
+    let marker = format!("/apply/acme/personal-loan#resume={}.", started.id);
+    let at = body.find(&marker).expect("the link in the message");
+    let token: String = body[at + marker.len()..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let (status, resumed) = send(&app, reqwest::Method::GET, &path, &token, None).await;
+    assert_eq!(status, 200, "the mailed token opens the application");
+    assert_eq!(resumed["applicant"]["email"], "later@example.org");
+    Ok(())
+}
+
+on_both_databases!(a_resume_link_is_mailed_and_opens_the_application);

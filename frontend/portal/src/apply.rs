@@ -206,6 +206,26 @@ fn Application(institution: String, item: String) -> impl IntoView {
         shown.set(Some(found));
     };
 
+    // A link mailed to continue carries the application in its fragment: keep it as
+    // this browser's, and take it out of the address.
+    if let Some(window) = web_sys::window() {
+        let hash = window.location().hash().unwrap_or_default();
+        if let Some((id, mailed)) = hash
+            .strip_prefix("#resume=")
+            .and_then(|rest| rest.split_once('.'))
+        {
+            if let Ok(id) = id.parse::<i64>() {
+                remember(&institution, &item, id, mailed);
+            }
+            if let Ok(history) = window.history() {
+                let clean = window.location().pathname().unwrap_or_default();
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+            }
+        }
+    }
+    let told = RwSignal::new(None::<String>);
+
     // Resume what this browser started, or wait for the borrower to start.
     if let Some((id, saved_token)) = saved(&institution, &item) {
         spawn_local(async move {
@@ -341,6 +361,22 @@ fn Application(institution: String, item: String) -> impl IntoView {
         });
     };
 
+    let mail_link = move |_| {
+        let (Some(current), Some(token)) = (latest.get_value(), token.get_untracked()) else {
+            return;
+        };
+        notice.set(None);
+        spawn_local(async move {
+            let path = format!("/api/v1/public/applications/{}/resume-link", current.id.0);
+            match api::as_applicant::<(), ()>("POST", &path, &token, None).await {
+                Ok(()) => told.set(Some(
+                    "We have emailed you a link to continue this application.".into(),
+                )),
+                Err(error) => notice.set(Some(error.message())),
+            }
+        });
+    };
+
     let start_over = move |_| {
         let (institution, item) = names.get_value();
         forget(&institution, &item);
@@ -395,6 +431,7 @@ fn Application(institution: String, item: String) -> impl IntoView {
                         <h1>{step.title.clone()}</h1>
                         <p class="muted">{move || format!("Step {} of {} · {}% complete · saved as you go", index + 1, count, percent.get())}</p>
                         {move || notice.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
+                        {move || told.get().map(|m| view! { <p class="state state-done" role="status">{m}</p> })}
                         <div class="apply-fields">
                             {if step.key == ABOUT {
                                 about_fields(&newest.applicant, errors, save).into_any()
@@ -404,6 +441,11 @@ fn Application(institution: String, item: String) -> impl IntoView {
                                 }).collect_view().into_any()
                             }}
                         </div>
+                        <p class="later">
+                            <button type="button" class="link-button" on:click=mail_link>
+                                "Email me a link to continue later"
+                            </button>
+                        </p>
                         <div class="apply-nav">
                             {(index > 0).then(|| view! {
                                 <button type="button" class="button" on:click=move |_| at.set(index - 1)>"Back"</button>

@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(public::save)
         .service(public::submit)
         .service(public::upload)
+        .service(public::resume_link)
         .service(requests::public_get)
         .service(requests::public_answer)
         .service(mail::list)

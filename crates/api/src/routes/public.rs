@@ -280,3 +280,49 @@ pub async fn upload(
         .await?;
     Ok(HttpResponse::Created().json(found))
 }
+
+/// Mails the applicant a link to continue the application in any browser. The link
+/// carries a new token of the application in its fragment, which browsers never send to
+/// a server. The applicant must have given an email address.
+#[utoipa::path(
+    tag = "applicant",
+    params(("id" = i64, Path, description = "The application's (lead's) id")),
+    responses(
+        (status = 204, description = "The mail is on its way"),
+        (status = 401, description = "No valid token of this application", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the application the token opens", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Submitted or closed, or no email address given", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/public/applications/{id}/resume-link")]
+pub async fn resume_link(
+    state: web::Data<AppState>,
+    applicant: Applicant,
+    path: web::Path<i64>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    applicant.open(path.into_inner())?;
+    let (institution_slug, item_slug) = state
+        .db(move |conn| applications::slugs(conn, applicant))
+        .await?;
+    let token = issue_applicant(
+        &state.keys.jwt,
+        &state.config.issuer,
+        applicant.lead_id,
+        applicant.institution_id,
+        state.config.applicant_token_ttl,
+    )
+    .map_err(ApiError::internal)?;
+    let link = format!(
+        "{}/apply/{institution_slug}/{item_slug}#resume={}.{token}",
+        crate::routes::requests::link_base(&state, &req),
+        applicant.lead_id
+    );
+    let cipher = state.keys.cipher.clone();
+    state
+        .db(move |conn| applications::mail_resume_link(conn, applicant, &link, &cipher))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

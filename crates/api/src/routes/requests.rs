@@ -24,7 +24,7 @@ use crate::upload::read_form;
 /// The address links in mail lead to: the configured public address; else the `Host`
 /// this request was sent to, if it is a plain host name or address (forwarding headers
 /// are not trusted); else the address the request arrived at.
-fn link_base(state: &AppState, req: &HttpRequest) -> String {
+pub(crate) fn link_base(state: &AppState, req: &HttpRequest) -> String {
     if let Some(url) = &state.config.public_url {
         return url.clone();
     }

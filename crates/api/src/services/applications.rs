@@ -285,6 +285,64 @@ fn save_once(
     })
 }
 
+/// Mails the applicant a link that opens the application again, in any browser. The
+/// message is sealed at rest like every message carrying a link.
+pub fn mail_resume_link(
+    conn: &mut DbConnection,
+    applicant: Applicant,
+    link: &str,
+    cipher: &crate::keys::Cipher,
+) -> Result<(), ApiError> {
+    conn.write(|conn| {
+        let row = lead_of(conn, applicant)?;
+        still_open(&row)?;
+        let Some(email) = row
+            .applicant_email
+            .as_deref()
+            .and_then(|e| Email::parse(e).ok())
+        else {
+            return Err(ApiError::Conflict(
+                "Give your email address first; the link is sent there.".into(),
+            ));
+        };
+        let institution = institutions::get(conn, row.institution_id)?;
+        let item = catalog::get(conn, row.institution_id, row.catalog_item_id)?;
+        let body = format!(
+            "Hello,\n\nHere is the link to continue your application for {} with {} \
+             (reference {}):\n\n{link}\n\nAnyone with this link can see and change the \
+             application, so keep it to yourself.\n",
+            item.name, institution.name, row.reference
+        );
+        leads_persistence::outbox::insert(
+            conn,
+            &leads_persistence::outbox::NewMail::to(
+                row.institution_id,
+                Some(row.id),
+                email.as_str(),
+                &format!("{}: continue your application", institution.name),
+                &cipher.encrypt(&body).map_err(ApiError::internal)?,
+            ),
+        )?;
+        activity::record(
+            conn,
+            row.institution_id,
+            row.id,
+            ActorKind::Applicant,
+            "application.resume_link_sent",
+            json!({}),
+        )?;
+        Ok(())
+    })
+}
+
+/// The slugs of the application's institution and item, for its address.
+pub fn slugs(conn: &mut DbConnection, applicant: Applicant) -> Result<(String, String), ApiError> {
+    let row = lead_of(conn, applicant)?;
+    let institution = institutions::get(conn, row.institution_id)?;
+    let item = catalog::get(conn, row.institution_id, row.catalog_item_id)?;
+    Ok((institution.slug, item.slug))
+}
+
 /// Checks that the application still takes files, before a body is read.
 pub fn check_open(conn: &mut DbConnection, applicant: Applicant) -> Result<(), ApiError> {
     still_open(&lead_of(conn, applicant)?)
