@@ -382,6 +382,40 @@ async fn a_borrower_applies_leaves_resumes_and_submits(portal: &Portal) -> anyho
     b.sees("Apply with").await?;
     b.open("/apply/demo/personal-loan").await?;
     b.sees("Employment and income").await?;
+
+    // Or in another browser, through the link mailed on request.
+    b.click("Email me a link to continue later").await?;
+    b.sees("We have emailed you a link").await?;
+    let mail_dir = portal.env.data_dir.path().join("mail");
+    let link = b
+        .until("the mail with the link", || async {
+            let Ok(entries) = std::fs::read_dir(&mail_dir) else {
+                return Ok(None);
+            };
+            for entry in entries.filter_map(Result::ok) {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                let text = text.replace("=\r\n", "").replace("=3D", "=");
+                if let Some(at) = text.find("/apply/demo/personal-loan#resume=") {
+                    let link: String = text[at..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
+                    return Ok(Some(link));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    b.client
+        .execute("window.localStorage.clear();", vec![])
+        .await?;
+    b.open("/apply/demo").await?;
+    b.open(&link).await?;
+    b.sees("Employment and income").await?;
+    anyhow::ensure!(
+        !b.address().await?.contains("resume"),
+        "the token stays in the address"
+    );
     b.click("Back").await?;
     b.sees("Your loan").await?;
     let amount = b.control("Amount").await?.prop("value").await?;
