@@ -432,7 +432,15 @@ async fn a_borrower_applies_leaves_resumes_and_submits(portal: &Portal) -> anyho
     b.click("Submit application").await?;
     b.sees("Some answers are still needed").await?;
     b.sees("This is required.").await?;
+    b.sees("Please give your consent to continue.").await?;
     b.choose("Housing", "Rent").await?;
+    b.click("I would like to hear about payment protection")
+        .await?;
+    b.click(
+        "I authorize Demo Federal Credit Union to obtain my credit report, and I have read \
+         the privacy notice and agree to receive documents electronically",
+    )
+    .await?;
     b.click("Submit application").await?;
     b.sees("Thank you. Your application").await?;
     b.screenshot("application-submitted").await?;

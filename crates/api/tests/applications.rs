@@ -162,7 +162,14 @@ async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::
     assert_eq!(status, 422);
     let mut missing = fields(&problem);
     missing.sort();
-    assert_eq!(missing, ["answers.annual_income", "answers.housing"]);
+    assert_eq!(
+        missing,
+        [
+            "answers.annual_income",
+            "answers.housing",
+            "consent.credit_pull"
+        ]
+    );
 
     // Resumed later with the same token, finished and submitted.
     let (status, _) = send(
@@ -171,11 +178,37 @@ async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::
         &path,
         &started.token,
         Some(
-            json!({ "answers": { "annual_income": 64000, "housing": "rent" }, "step": "housing" }),
+            json!({ "answers": { "annual_income": 64000, "housing": "rent" }, "step": "housing",
+                     "protection_interest": true }),
         ),
     )
     .await;
     assert_eq!(status, 200);
+    let consent = format!("{path}/consent");
+    for bad in [
+        json!({ "credit_pull": "yes" }),
+        json!({ "credit_pull": true, "disclosures": ["Not A Key"] }),
+        json!({ "credit_pull": true, "signed_by": "someone" }),
+    ] {
+        let (status, _) = send(
+            &app,
+            reqwest::Method::POST,
+            &consent,
+            &started.token,
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(status, 422, "{bad}");
+    }
+    let (status, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &consent,
+        &started.token,
+        Some(json!({ "credit_pull": true, "disclosures": ["privacy", "e-sign"] })),
+    )
+    .await;
+    assert_eq!(status, 204);
     // Files go with the form while it is in progress, checked by their content.
     let upload = format!("{}{path}/documents", app.base);
     let pdf: &[u8] = b"%PDF-1.4\n%%EOF\n";
@@ -232,6 +265,17 @@ async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::
     assert_eq!(lead.applicant.name.as_deref(), Some("Pat Applicant"));
     assert_eq!(lead.amount.map(|m| m.cents()), Some(1_200_000));
     assert_eq!(lead.answers["housing"].source, "applicant");
+    assert_eq!(
+        lead.answers["payment_protection_interest"].value,
+        json!(true)
+    );
+    let consented = lead
+        .timeline
+        .iter()
+        .find(|a| a.action == "consent.given")
+        .expect("the consent on the record");
+    assert_eq!(consented.detail["after"]["credit_pull"], true);
+    assert_eq!(consented.detail["after"]["ip_address"], "127.0.0.1");
     assert_eq!(lead.timeline[0].action, "application.submitted");
     assert_eq!(lead.timeline[0].actor.kind, "applicant");
     assert_eq!(lead.documents.len(), 1);
@@ -366,6 +410,16 @@ async fn the_funnel_counts_starts_steps_and_submissions(app: TestApp) -> anyhow:
                 "applicant": { "name": "Dana Done", "email": "dana@example.org" } }),
     )
     .await;
+    let consent = format!("/api/v1/public/applications/{}/consent", done.id);
+    let (status, _) = send(
+        &app,
+        reqwest::Method::POST,
+        &consent,
+        &done.token,
+        Some(json!({ "credit_pull": true })),
+    )
+    .await;
+    assert_eq!(status, 204);
     let submit = format!("/api/v1/public/applications/{}/submit", done.id);
     let (status, _) = send(&app, reqwest::Method::POST, &submit, &done.token, None).await;
     assert_eq!(status, 200);

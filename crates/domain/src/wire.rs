@@ -704,6 +704,23 @@ pub struct ApplicationUpdate {
     pub step: Option<String>,
     #[serde(default)]
     pub applicant: Option<ApplicantContact>,
+    /// Whether the applicant would like to hear about the payment protection the item
+    /// offers (only for items that offer it).
+    #[serde(default)]
+    pub protection_interest: Option<bool>,
+}
+
+/// What the applicant agreed to, recorded with the time and their address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    /// Permission to obtain the applicant's credit report; products need it before they
+    /// are submitted.
+    pub credit_pull: bool,
+    /// The disclosures the applicant accepted, by key (`privacy`, `e-sign`, ...).
+    #[serde(default)]
+    pub disclosures: Vec<String>,
 }
 
 /// An application as its applicant sees it, to resume it.

@@ -111,7 +111,15 @@ const DEFAULT_ITEMS: &[DefaultItem] = &[
 ];
 
 fn loan_form() -> serde_json::Value {
-    json!({"steps": [
+    json!({
+    "protection": {
+        "provider": "TruStage",
+        "title": "Payment protection",
+        "description": "Optional coverage that can pay your loan if you die, become disabled \
+                        or lose your job. Tell us if you would like to hear more; it does not \
+                        affect the decision on your loan."
+    },
+    "steps": [
         {"key": "loan", "title": "Your loan", "fields": [
             {"key": "amount", "type": "money", "label": "Amount", "required": true, "min": 500},
             {"key": "term_months", "type": "number", "label": "Term in months", "required": true,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use leads_domain::wire::{
-    ApplicantContact, ApplicationStarted, ApplicationUpdate, CatalogItem, NewApplication,
+    ApplicantContact, ApplicationStarted, ApplicationUpdate, CatalogItem, Consent, NewApplication,
     PublicApplication, PublicInstitution,
 };
 use leads_domain::LeadStatus;
@@ -320,6 +320,7 @@ fn Application(institution: String, item: String) -> impl IntoView {
         });
     };
 
+    let agreed = RwSignal::new(false);
     let submit = move |_| {
         let (Some(Ok(current)), Some(token)) = (shown.get_untracked(), token.get_untracked())
         else {
@@ -328,6 +329,20 @@ fn Application(institution: String, item: String) -> impl IntoView {
         busy.set(true);
         notice.set(None);
         spawn_local(async move {
+            if agreed.get_untracked() {
+                let path = format!("/api/v1/public/applications/{}/consent", current.id.0);
+                let consent = Consent {
+                    credit_pull: true,
+                    disclosures: vec!["privacy".into(), "e-sign".into()],
+                };
+                if let Err(error) =
+                    api::as_applicant::<_, ()>("POST", &path, &token, Some(&consent)).await
+                {
+                    busy.set(false);
+                    notice.set(Some(error.message()));
+                    return;
+                }
+            }
             let path = format!("/api/v1/public/applications/{}/submit", current.id.0);
             let result =
                 api::as_applicant::<(), PublicApplication>("POST", &path, &token, None).await;
@@ -440,6 +455,7 @@ fn Application(institution: String, item: String) -> impl IntoView {
                                     form_field(field.clone(), newest.answers.clone(), errors, save)
                                 }).collect_view().into_any()
                             }}
+                            {last.then(|| closing(&application, &newest, agreed, errors, save))}
                         </div>
                         <p class="later">
                             <button type="button" class="link-button" on:click=mail_link>
@@ -665,6 +681,61 @@ fn form_field(
             {help.map(|h| view! { <span class="muted">{h}</span> })}
             {shown_error}
         </div>
+    }
+}
+
+/// The last step's closing part: the payment protection offer, when the item makes one,
+/// and, for products, the consent to a credit pull and to the disclosures.
+fn closing(
+    application: &PublicApplication,
+    newest: &PublicApplication,
+    agreed: RwSignal<bool>,
+    errors: RwSignal<BTreeMap<String, String>>,
+    save: impl Fn(ApplicationUpdate, Option<Box<dyn FnOnce()>>) + Copy + 'static,
+) -> impl IntoView {
+    let offer = application.item.form["protection"].clone();
+    let interested = newest
+        .answers
+        .get("payment_protection_interest")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let product = application.item.kind == leads_domain::CatalogKind::Product;
+    let institution = application.institution.name.clone();
+    view! {
+        {offer.is_object().then(|| view! {
+            <div class="protection card-inset">
+                <strong>{format!(
+                    "{} from {}",
+                    offer["title"].as_str().unwrap_or("Payment protection"),
+                    offer["provider"].as_str().unwrap_or_default()
+                )}</strong>
+                <p class="muted">{offer["description"].as_str().unwrap_or_default().to_string()}</p>
+                <label class="check">
+                    <input type="checkbox" prop:checked=interested on:change=move |ev| {
+                        let update = ApplicationUpdate {
+                            protection_interest: Some(event_target_checked(&ev)),
+                            ..ApplicationUpdate::default()
+                        };
+                        save(update, None);
+                    }/>
+                    "I would like to hear about payment protection"
+                </label>
+            </div>
+        })}
+        {product.then(|| view! {
+            <div class="consent">
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || agreed.get()
+                        on:change=move |ev| agreed.set(event_target_checked(&ev))/>
+                    {format!(
+                        "I authorize {institution} to obtain my credit report, and I have read the privacy notice and agree to receive documents electronically"
+                    )}
+                </label>
+                {move || errors.with(|e| e.get("consent.credit_pull").cloned()).map(|_| view! {
+                    <span class="field-error" role="alert">"Please give your consent to continue."</span>
+                })}
+            </div>
+        })}
     }
 }
 

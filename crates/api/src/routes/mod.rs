@@ -53,6 +53,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(public::submit)
         .service(public::upload)
         .service(public::resume_link)
+        .service(public::consent)
         .service(requests::public_get)
         .service(requests::public_answer)
         .service(mail::list)

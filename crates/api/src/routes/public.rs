@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use leads_domain::wire::{
-    ApplicationStarted, ApplicationUpdate, CatalogItem, NewApplication, PublicApplication,
+    ApplicationStarted, ApplicationUpdate, CatalogItem, Consent, NewApplication, PublicApplication,
     PublicInstitution,
 };
 use leads_domain::{LeadId, Problem};
@@ -323,6 +323,41 @@ pub async fn resume_link(
     let cipher = state.keys.cipher.clone();
     state
         .db(move |conn| applications::mail_resume_link(conn, applicant, &link, &cipher))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Records the applicant's consent to a credit pull and the disclosures they accepted,
+/// with the time and the address they sent it from. A product's application is
+/// submitted only after the credit-pull consent.
+#[utoipa::path(
+    tag = "applicant",
+    params(("id" = i64, Path, description = "The application's (lead's) id")),
+    request_body = Consent,
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token of this application", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not the application the token opens", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Submitted or closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/public/applications/{id}/consent")]
+pub async fn consent(
+    state: web::Data<AppState>,
+    applicant: Applicant,
+    path: web::Path<i64>,
+    req: HttpRequest,
+    body: JsonBytes,
+) -> Result<HttpResponse, ApiError> {
+    applicant.open(path.into_inner())?;
+    let given: Consent = body.parse()?;
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    state
+        .db(move |conn| applications::consent(conn, applicant, &given, address))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -27,6 +27,10 @@ use crate::views;
 
 /// The most answers one save may carry.
 const MAX_ANSWERS: usize = 200;
+/// The answer that records interest in payment protection.
+const PROTECTION: &str = "payment_protection_interest";
+/// The timeline entry of a consent.
+const CONSENTED: &str = "consent.given";
 
 /// Starts an application for an item an institution offers: an anonymous member and a
 /// lead in progress. Answers the lead's id and its institution's.
@@ -226,9 +230,23 @@ fn save_once(
                 });
             }
         }
+        let offers_protection = form["protection"].is_object();
+        if update.protection_interest.is_some() && !offers_protection {
+            errors.add(
+                "protection_interest",
+                "this product offers no payment protection",
+            );
+        }
         errors.into_result().map_err(ApiError::Invalid)?;
 
         let mut answers: BTreeMap<String, Answer> = serde_json::from_str(&row.answers)?;
+        if let Some(interested) = update.protection_interest {
+            let answer = Answer {
+                value: json!(interested),
+                source: "applicant".into(),
+            };
+            answers.insert(PROTECTION.into(), answer);
+        }
         for (key, value) in &update.answers {
             if value.is_null() {
                 answers.remove(key);
@@ -343,6 +361,62 @@ pub fn slugs(conn: &mut DbConnection, applicant: Applicant) -> Result<(String, S
     Ok((institution.slug, item.slug))
 }
 
+/// Whether the applicant has agreed to a credit pull on this application.
+fn credit_pull_given(conn: &mut DbConnection, row: &LeadRow) -> Result<bool, ApiError> {
+    Ok(
+        leads_persistence::activities::of_lead(conn, row.institution_id, row.id)?
+            .iter()
+            .filter(|a| a.action == CONSENTED)
+            .filter_map(|a| serde_json::from_str::<Value>(&a.detail).ok())
+            .any(|detail| detail["after"]["credit_pull"] == json!(true)),
+    )
+}
+
+/// Records what the applicant agreed to, when, and from which address. Consents are
+/// kept on the timeline for good; a later one adds to the record.
+pub fn consent(
+    conn: &mut DbConnection,
+    applicant: Applicant,
+    given: &leads_domain::wire::Consent,
+    address: Option<String>,
+) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    if given.disclosures.len() > 20 {
+        errors.add("disclosures", "at most 20");
+    }
+    for (index, key) in given.disclosures.iter().enumerate() {
+        let plain = !key.is_empty()
+            && key.len() <= 60
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !plain {
+            errors.add(
+                format!("disclosures[{index}]"),
+                "must be a key of lower-case letters, digits, - and _",
+            );
+        }
+    }
+    errors.into_result().map_err(ApiError::Invalid)?;
+    conn.write(|conn| {
+        let row = lead_of(conn, applicant)?;
+        still_open(&row)?;
+        activity::record(
+            conn,
+            row.institution_id,
+            row.id,
+            ActorKind::Applicant,
+            CONSENTED,
+            json!({ "after": {
+                "credit_pull": given.credit_pull,
+                "disclosures": given.disclosures,
+                "ip_address": address,
+            }}),
+        )?;
+        Ok(())
+    })
+}
+
 /// Checks that the application still takes files, before a body is read.
 pub fn check_open(conn: &mut DbConnection, applicant: Applicant) -> Result<(), ApiError> {
     still_open(&lead_of(conn, applicant)?)
@@ -410,6 +484,12 @@ pub fn submit(conn: &mut DbConnection, applicant: Applicant) -> Result<(), ApiEr
             if required && !answers.contains_key(key) {
                 errors.add(format!("answers.{key}"), "is required");
             }
+        }
+        if views::is_product(&item) && !credit_pull_given(conn, &row)? {
+            errors.add(
+                "consent.credit_pull",
+                "is required: a loan cannot be decided without a credit report",
+            );
         }
         errors.into_result().map_err(ApiError::Invalid)?;
         let at = now();
