@@ -52,28 +52,45 @@ pub async fn widget() -> HttpResponse {
 /// nothing more. Answers it in lower case.
 pub fn web_origin(raw: &str) -> Result<String, &'static str> {
     let origin = raw.trim().to_ascii_lowercase();
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .ok_or("must start with https:// or http://")?;
+    let (scheme, rest, default_port) = if let Some(rest) = origin.strip_prefix("https://") {
+        ("https", rest, 443)
+    } else if let Some(rest) = origin.strip_prefix("http://") {
+        ("http", rest, 80)
+    } else {
+        return Err("must start with https:// or http://");
+    };
     let (host, port) = match rest.rsplit_once(':') {
         Some((host, port)) => (host, Some(port)),
         None => (rest, None),
     };
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .split('.')
-            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
-    if !host_ok {
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if host.is_empty() || host.len() > 253 || !host.split('.').all(label_ok) {
         return Err("must be an origin such as https://www.example.org, without a path");
     }
-    if let Some(port) = port {
-        if port.parse::<u16>().map_or(true, |p| p == 0) {
-            return Err("has a port that is not a number from 1 to 65535");
+    let port = match port {
+        None => None,
+        Some(text) => {
+            let digits = !text.is_empty()
+                && text.len() <= 5
+                && !text.starts_with('0')
+                && text.bytes().all(|b| b.is_ascii_digit());
+            match text.parse::<u16>() {
+                Ok(port) if digits && port != 0 => Some(port),
+                _ => return Err("has a port that is not a number from 1 to 65535"),
+            }
         }
-    }
-    Ok(origin)
+    };
+    // Browsers leave the default port out of an origin, and so is it kept here.
+    Ok(match port {
+        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
 }
 
 /// CORS for `/api/v1/public/`: a browser on an origin some institution allows may call
@@ -116,6 +133,10 @@ fn allow(headers: &mut actix_web::http::header::HeaderMap, origin: Option<&str>)
     if let Some(value) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Retry-After, Location"),
+        );
     }
 }
 
@@ -146,6 +167,10 @@ mod tests {
             web_origin("http://127.0.0.1:8081"),
             Ok("http://127.0.0.1:8081".into())
         );
+        assert_eq!(
+            web_origin("https://bank.example.org:443"),
+            Ok("https://bank.example.org".into())
+        );
         for bad in [
             "bank.example.org",
             "https://bank.example.org/apply",
@@ -155,6 +180,9 @@ mod tests {
             "https://a..b",
             "https://bank.example.org:0",
             "https://bank.example.org:99999",
+            "https://a.org:+443",
+            "https://a.org:0443",
+            "https://-a.org",
             "*",
         ] {
             assert!(web_origin(bad).is_err(), "{bad}");

@@ -128,6 +128,24 @@ pub fn clean_file_name(name: &str) -> String {
     }
 }
 
+/// `name` with an extension that says what the file is, so that a saved download opens
+/// as what it was found to be: `scan.html` of a PDF becomes `scan.html.pdf`.
+pub fn named_for(name: &str, content_type: &str) -> String {
+    let fitting: &[&str] = match content_type {
+        "application/pdf" => &["pdf"],
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/png" => &["png"],
+        "image/heic" => &["heic", "heif"],
+        _ => &[],
+    };
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match (fitting.first(), extension) {
+        (Some(_), Some(e)) if fitting.contains(&e.as_str()) => name.to_string(),
+        (Some(first), _) => format!("{name}.{first}"),
+        (None, _) => name.to_string(),
+    }
+}
+
 /// A `Content-Disposition` that always downloads, with the name in plain ASCII and, for
 /// names that are not, in RFC 8187 form as well.
 pub fn attachment(name: &str) -> String {
@@ -198,6 +216,14 @@ mod tests {
         let kept = clean_file_name(&long);
         assert_eq!(kept.chars().count(), 120);
         assert!(kept.ends_with(".pdf"));
+    }
+
+    #[test]
+    fn names_say_what_the_file_is() {
+        assert_eq!(named_for("x.html", "application/pdf"), "x.html.pdf");
+        assert_eq!(named_for("stub.PDF", "application/pdf"), "stub.PDF");
+        assert_eq!(named_for("photo.jpeg", "image/jpeg"), "photo.jpeg");
+        assert_eq!(named_for("document", "image/png"), "document.png");
     }
 
     #[test]

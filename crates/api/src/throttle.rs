@@ -46,6 +46,19 @@ impl Throttle {
     }
 }
 
+impl Throttle {
+    /// Gives back one admission from `address`, for something that was refused anyway.
+    pub fn refund(&self, address: IpAddr) {
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(entry) = seen.get_mut(&address) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

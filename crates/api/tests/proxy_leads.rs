@@ -277,3 +277,101 @@ async fn answers_must_fit_the_fields_of_the_form(app: TestApp) -> anyhow::Result
 }
 
 on_both_databases!(answers_must_fit_the_fields_of_the_form);
+
+async fn staff_fill_in_and_submit_the_form_for_the_member(app: TestApp) -> anyhow::Result<()> {
+    let desk = support::desk::desk(app).await;
+    let lead = desk
+        .manager
+        .create_lead(&new_lead("personal-loan", "Pia Proxy", "pia@example.org"))
+        .await?;
+    let id = lead.id.0;
+    let answers = format!("/api/v1/leads/{id}/answers");
+    let submit = format!("/api/v1/leads/{id}/submit");
+
+    let (status, _) = desk
+        .app
+        .raw_patch(
+            "viewer@acme.org",
+            &answers,
+            &serde_json::json!({ "answers": { "amount": 9000 } }),
+        )
+        .await;
+    assert_eq!(status, 403, "a viewer enters nothing");
+    let (status, body) = desk
+        .app
+        .raw_patch(
+            "manager@acme.org",
+            &answers,
+            &serde_json::json!({ "answers": { "amount": "much", "colour": "red" } }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = desk
+        .app
+        .raw_patch(
+            "manager@acme.org",
+            &answers,
+            &serde_json::json!({ "answers": { "amount": 9000, "term_months": 24 } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = desk
+        .app
+        .raw_post("manager@acme.org", &submit, &serde_json::json!({}))
+        .await;
+    assert_eq!(status, 422);
+    for missing in [
+        "answers.annual_income",
+        "answers.housing",
+        "consent.credit_pull",
+    ] {
+        assert!(body.contains(missing), "{missing} in {body}");
+    }
+    let (status, _) = desk
+        .app
+        .raw_patch(
+            "manager@acme.org",
+            &answers,
+            &serde_json::json!({ "answers": { "annual_income": 48000, "housing": "own" } }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = desk
+        .app
+        .raw_post(
+            "manager@acme.org",
+            &submit,
+            &serde_json::json!({ "credit_pull_consent": true }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let lead = desk.manager.lead(lead.id).await?;
+    assert_eq!(lead.status.as_str(), "submitted");
+    assert_eq!(lead.channel.as_str(), "lender_proxy");
+    assert_eq!(lead.answers["housing"].source, "proxy");
+    let entered = lead
+        .timeline
+        .iter()
+        .find(|a| a.action == "answers.entered")
+        .expect("the entry of answers");
+    assert_eq!(
+        entered.actor.user.as_ref().map(|u| u.id.0),
+        Some(desk.manager_id)
+    );
+    assert_eq!(lead.timeline[0].action, "application.submitted");
+    assert_eq!(lead.timeline[0].actor.kind, "staff");
+    let (status, _) = desk
+        .app
+        .raw_patch(
+            "manager@acme.org",
+            &answers,
+            &serde_json::json!({ "answers": { "amount": 1000 } }),
+        )
+        .await;
+    assert_eq!(status, 409, "a submitted application is not edited");
+    Ok(())
+}
+
+on_both_databases!(staff_fill_in_and_submit_the_form_for_the_member);

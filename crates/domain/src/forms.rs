@@ -3,7 +3,6 @@
 //! A form is JSON: `{"steps": [{"key", "title", "fields": [field, ...]}]}`, each field
 //! `{"key", "type", "label", "required", "min", "max", "options"}`.
 
-use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::text::clean_line;
@@ -40,18 +39,38 @@ fn within(field: &Value, number: f64) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Checks one answer against its field's type and limits.
-///
-/// Limitation: a field's `pattern` is not enforced yet (there is no regular-expression
-/// engine in this crate); such fields are checked only as text. `null` clears an answer and
-/// is always accepted; whether a required field is answered is checked at submission.
+/// Checks one answer against its field's type and limits, and a text field's `pattern`
+/// (a regular expression the whole answer must match). `null` clears an answer and is
+/// always accepted; whether a required field is answered is checked at submission.
 pub fn check_answer(field: &Value, value: &Value) -> Result<(), &'static str> {
     if value.is_null() {
         return Ok(());
     }
     match field["type"].as_str().unwrap_or("text") {
-        "text" => clean_line(value.as_str().ok_or("must be text")?, MAX_TEXT).map(drop),
-        "number" => within(field, value.as_f64().ok_or("must be a number")?),
+        "text" => {
+            let text = clean_line(value.as_str().ok_or("must be text")?, MAX_TEXT)?;
+            match field["pattern"].as_str() {
+                Some(pattern) => {
+                    let anchored = format!("^(?:{pattern})$");
+                    let matches = regex_lite::Regex::new(&anchored)
+                        .map_err(|_| "belongs to a field whose pattern is broken")?
+                        .is_match(&text);
+                    if matches {
+                        Ok(())
+                    } else {
+                        Err("does not have the form this field asks for")
+                    }
+                }
+                None => Ok(()),
+            }
+        }
+        "number" => {
+            let number = value.as_f64().ok_or("must be a number")?;
+            if field["whole"].as_bool().unwrap_or(false) && number.fract() != 0.0 {
+                return Err("must be a whole number");
+            }
+            within(field, number)
+        }
         "money" => {
             let dollars = value.as_f64().ok_or("must be an amount of dollars")?;
             Money::from_dollars(dollars)?;
@@ -59,9 +78,9 @@ pub fn check_answer(field: &Value, value: &Value) -> Result<(), &'static str> {
         }
         "date" => {
             let text = value.as_str().ok_or("must be a date (YYYY-MM-DD)")?;
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            crate::days::parse(text)
                 .map(drop)
-                .map_err(|_| "must be a date (YYYY-MM-DD)")
+                .ok_or("must be a date (YYYY-MM-DD)")
         }
         "select" => {
             let choice = value.as_str().ok_or("must be one of the options")?;
@@ -105,11 +124,50 @@ pub fn check_answer(field: &Value, value: &Value) -> Result<(), &'static str> {
     }
 }
 
+/// An answer that passed `check_answer`, in the one form it is kept in: text trimmed,
+/// amounts in whole cents, whole numbers without a fraction, addresses' parts trimmed.
+pub fn normalize(field: &Value, value: &Value) -> Value {
+    match (field["type"].as_str().unwrap_or("text"), value) {
+        ("text", Value::String(text)) => Value::String(text.trim().to_string()),
+        ("money", Value::Number(number)) => match number.as_f64().map(Money::from_dollars) {
+            Some(Ok(money)) => whole_or_not(money.cents() as f64 / 100.0),
+            _ => value.clone(),
+        },
+        ("number", Value::Number(number)) => match number.as_f64() {
+            Some(n) => whole_or_not(n),
+            None => value.clone(),
+        },
+        ("email", Value::String(text)) => Email::parse(text)
+            .map(|e| Value::String(e.to_string()))
+            .unwrap_or_else(|_| value.clone()),
+        ("address", Value::Object(parts)) => Value::Object(
+            parts
+                .iter()
+                .map(|(k, v)| {
+                    let v = v
+                        .as_str()
+                        .map_or(v.clone(), |t| Value::String(t.trim().into()));
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
+}
+
+fn whole_or_not(number: f64) -> Value {
+    if number.fract() == 0.0 && number.abs() < 9.0e15 {
+        serde_json::json!(number as i64)
+    } else {
+        serde_json::json!(number)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::check_answer;
+    use super::{check_answer, normalize};
 
     #[test]
     fn answers_must_fit_their_field() {
@@ -129,5 +187,37 @@ mod tests {
         let home = json!({"line1": "1 Main St", "city": "Anchorage", "state": "AK", "postal_code": "99501"});
         assert!(check_answer(&address, &home).is_ok());
         assert!(check_answer(&json!({"type": "text"}), &json!("a\u{0}b")).is_err());
+    }
+
+    #[test]
+    fn patterns_whole_numbers_and_strict_days_are_enforced() {
+        let last4 = json!({"type": "text", "pattern": "[0-9]{4}"});
+        assert!(check_answer(&last4, &json!("1234")).is_ok());
+        for bad in ["abcd", "123", "12345", "１２３４", "12 34"] {
+            assert!(check_answer(&last4, &json!(bad)).is_err(), "{bad}");
+        }
+        let term = json!({"type": "number", "whole": true, "min": 6});
+        assert!(check_answer(&term, &json!(36.0)).is_ok());
+        assert!(check_answer(&term, &json!(6.5)).is_err());
+        let day = json!({"type": "date"});
+        for bad in ["+2027-01-15", "2027-1-5", " 2027-01-15"] {
+            assert!(check_answer(&day, &json!(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn answers_are_kept_in_one_form() {
+        let money = json!({"type": "money"});
+        assert_eq!(normalize(&money, &json!(5e-324)), json!(0));
+        assert_eq!(normalize(&money, &json!(1500.1)), json!(1500.1));
+        assert_eq!(normalize(&money, &json!(11.0)), json!(11));
+        assert_eq!(
+            normalize(&json!({"type": "number"}), &json!(36.0)),
+            json!(36)
+        );
+        assert_eq!(
+            normalize(&json!({"type": "text"}), &json!(" x\t")),
+            json!("x")
+        );
     }
 }

@@ -730,6 +730,8 @@ pub struct PublicApplication {
     pub id: LeadId,
     pub reference: String,
     pub status: LeadStatus,
+    /// True when the institution has closed the application to further changes.
+    pub archived: bool,
     pub institution: PublicInstitution,
     /// The product or service, with its form.
     pub item: CatalogItem,
@@ -781,4 +783,14 @@ pub struct FunnelReport {
 pub struct EmbedOrigins {
     /// Such as `https://www.example-cu.org`: scheme, host and port only; at most 20.
     pub origins: Vec<String>,
+}
+
+/// Staff submitting an application on the member's behalf.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProxySubmit {
+    /// That the member gave their consent to a credit pull; products need it.
+    #[serde(default)]
+    pub credit_pull_consent: bool,
 }

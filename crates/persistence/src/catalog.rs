@@ -123,6 +123,7 @@ fn loan_form() -> serde_json::Value {
         {"key": "loan", "title": "Your loan", "fields": [
             {"key": "amount", "type": "money", "label": "Amount", "required": true, "min": 500},
             {"key": "term_months", "type": "number", "label": "Term in months", "required": true,
+             "whole": true,
              "min": 6, "max": 360},
             {"key": "purpose", "type": "text", "label": "Purpose", "required": false}
         ]},

@@ -415,6 +415,15 @@ fn Application(institution: String, item: String) -> impl IntoView {
             Some(Err(error)) => view! {
                 <section class="card"><p class="state state-error" role="alert">{error.message()}</p></section>
             }.into_any(),
+            Some(Ok(application)) if application.archived && application.status == LeadStatus::InProgress => view! {
+                <section class="card">
+                    <h1>{application.item.name.clone()}</h1>
+                    <p class="state" role="status">
+                        {format!("This application is closed. Please contact {} if you have questions.", application.institution.name)}
+                    </p>
+                    <button type="button" class="button" on:click=start_over>"Start another application"</button>
+                </section>
+            }.into_any(),
             Some(Ok(application)) if application.status != LeadStatus::InProgress => view! {
                 <section class="card">
                     <h1>{application.item.name.clone()}</h1>

@@ -13,6 +13,7 @@ pub mod leads;
 pub mod mail;
 pub mod members;
 pub mod origins;
+pub mod proxy;
 pub mod public;
 pub mod reports;
 pub mod requests;
@@ -42,6 +43,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(actions::convert)
         .service(actions::archive)
         .service(actions::reveal_ssn)
+        .service(proxy::answers)
+        .service(proxy::submit)
         .service(requests::make)
         .service(requests::upload)
         .service(requests::download)

@@ -84,6 +84,9 @@ pub async fn replace(
         .db(move |conn| {
             conn.write(|conn| {
                 let before = origins::of_institution(conn, staff.institution_id)?;
+                if before == checked {
+                    return Ok(checked);
+                }
                 origins::replace(conn, staff.institution_id, &checked)?;
                 activity::audit(
                     conn,

@@ -99,15 +99,23 @@ pub async fn start(
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: NewApplication = body.parse()?;
-    if let Some(address) = req.peer_addr() {
-        state
-            .starts
-            .admit(address.ip())
-            .map_err(ApiError::TooMany)?;
+    let address = req.peer_addr().map(|a| a.ip());
+    if let Some(address) = address {
+        state.starts.admit(address).map_err(ApiError::TooMany)?;
     }
-    let (id, institution_id) = state
+    // Only applications started count against the limit.
+    let started = state
         .db(move |conn| applications::start(conn, &body.institution, &body.item))
-        .await?;
+        .await;
+    let (id, institution_id) = match started {
+        Ok(started) => started,
+        Err(error) => {
+            if let Some(address) = address {
+                state.starts.refund(address);
+            }
+            return Err(error);
+        }
+    };
     let token = issue_applicant(
         &state.keys.jwt,
         &state.config.issuer,
@@ -190,7 +198,7 @@ pub async fn save(
     applicant.open(path.into_inner())?;
     let update: ApplicationUpdate = body.parse()?;
     state
-        .db(move |conn| applications::save(conn, applicant, &update))
+        .db(move |conn| applications::save(conn, applicant, &update, None))
         .await?;
     current(&state, applicant).await
 }
@@ -218,7 +226,7 @@ pub async fn submit(
 ) -> Result<web::Json<PublicApplication>, ApiError> {
     applicant.open(path.into_inner())?;
     state
-        .db(move |conn| applications::submit(conn, applicant))
+        .db(move |conn| applications::submit(conn, applicant, None))
         .await?;
     current(&state, applicant).await
 }
@@ -357,7 +365,7 @@ pub async fn consent(
     let given: Consent = body.parse()?;
     let address = req.peer_addr().map(|a| a.ip().to_string());
     state
-        .db(move |conn| applications::consent(conn, applicant, &given, address))
+        .db(move |conn| applications::consent(conn, applicant, &given, address, None))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -107,6 +107,7 @@ pub fn view(conn: &mut DbConnection, applicant: Applicant) -> Result<PublicAppli
         reference: row.reference.clone(),
         status: LeadStatus::parse(&row.status)
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored status {}", row.status)))?,
+        archived: row.archived,
         institution: PublicInstitution {
             slug: institution.slug,
             name: institution.name,
@@ -133,7 +134,9 @@ fn still_open(row: &LeadRow) -> Result<(), ApiError> {
     if row.status != LeadStatus::InProgress.as_str() || row.archived {
         return Err(ApiError::WrongState {
             status: row.status.clone(),
-            detail: "A submitted or closed application can no longer be changed here.".into(),
+            detail: "This application can no longer be changed here: it has been submitted, \
+                     closed or archived."
+                .into(),
         });
     }
     Ok(())
@@ -150,13 +153,17 @@ fn answerable(form: &Value) -> Vec<(&str, &Value)> {
 /// Saves what the applicant has typed so far. Saves arriving together (a field left
 /// as a button is pressed) are merged: one that finds the lead changed under it is
 /// applied again to the lead as it now is.
+///
+/// `by` is the staff user who enters the answers for the member, if not the applicant:
+/// their answers are marked `proxy` and each save of theirs is on the timeline.
 pub fn save(
     conn: &mut DbConnection,
     applicant: Applicant,
     update: &ApplicationUpdate,
+    by: Option<i64>,
 ) -> Result<(), ApiError> {
     for _ in 0..5 {
-        if save_once(conn, applicant, update)? {
+        if save_once(conn, applicant, update, by)? {
             return Ok(());
         }
     }
@@ -170,7 +177,9 @@ fn save_once(
     conn: &mut DbConnection,
     applicant: Applicant,
     update: &ApplicationUpdate,
+    by: Option<i64>,
 ) -> Result<bool, ApiError> {
+    let source = if by.is_some() { "proxy" } else { "applicant" };
     conn.write(|conn| {
         let row = lead_of(conn, applicant)?;
         still_open(&row)?;
@@ -179,7 +188,10 @@ fn save_once(
         let fields = answerable(&form);
         let mut errors = FieldErrors::new();
         if update.answers.len() > MAX_ANSWERS {
-            errors.add("answers", format!("at most {MAX_ANSWERS} at once"));
+            return Err(ApiError::invalid(
+                "answers",
+                format!("at most {MAX_ANSWERS} at once"),
+            ));
         }
         for (key, value) in &update.answers {
             match fields.iter().find(|(k, _)| k == key) {
@@ -243,7 +255,7 @@ fn save_once(
         if let Some(interested) = update.protection_interest {
             let answer = Answer {
                 value: json!(interested),
-                source: "applicant".into(),
+                source: source.into(),
             };
             answers.insert(PROTECTION.into(), answer);
         }
@@ -251,9 +263,14 @@ fn save_once(
             if value.is_null() {
                 answers.remove(key);
             } else {
+                let field = fields
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, field)| *field)
+                    .unwrap_or(&Value::Null);
                 let answer = Answer {
-                    value: value.clone(),
-                    source: "applicant".into(),
+                    value: forms::normalize(field, value),
+                    source: source.into(),
                 };
                 answers.insert(key.clone(), answer);
             }
@@ -299,7 +316,20 @@ fn save_once(
             }
         }
         change.last_activity_at = Some(now());
-        Ok(leads::change_application(conn, &row, &change)?)
+        if !leads::change_application(conn, &row, &change)? {
+            return Ok(false);
+        }
+        if let Some(user) = by {
+            activity::record(
+                conn,
+                row.institution_id,
+                row.id,
+                ActorKind::Staff(user),
+                "answers.entered",
+                json!({ "after": { "answers": update.answers, "applicant": update.applicant } }),
+            )?;
+        }
+        Ok(true)
     })
 }
 
@@ -379,6 +409,7 @@ pub fn consent(
     applicant: Applicant,
     given: &leads_domain::wire::Consent,
     address: Option<String>,
+    by: Option<i64>,
 ) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
     if given.disclosures.len() > 20 {
@@ -405,7 +436,7 @@ pub fn consent(
             conn,
             row.institution_id,
             row.id,
-            ActorKind::Applicant,
+            by.map_or(ActorKind::Applicant, ActorKind::Staff),
             CONSENTED,
             json!({ "after": {
                 "credit_pull": given.credit_pull,
@@ -464,8 +495,13 @@ pub fn add_documents(
     })
 }
 
-/// Submits the application, or names every required answer still missing.
-pub fn submit(conn: &mut DbConnection, applicant: Applicant) -> Result<(), ApiError> {
+/// Submits the application, or names every required answer still missing. `by` is the
+/// staff user submitting it on the member's behalf, if not the applicant.
+pub fn submit(
+    conn: &mut DbConnection,
+    applicant: Applicant,
+    by: Option<i64>,
+) -> Result<(), ApiError> {
     conn.write(|conn| {
         let row = lead_of(conn, applicant)?;
         still_open(&row)?;
@@ -509,7 +545,7 @@ pub fn submit(conn: &mut DbConnection, applicant: Applicant) -> Result<(), ApiEr
             conn,
             row.institution_id,
             row.id,
-            ActorKind::Applicant,
+            by.map_or(ActorKind::Applicant, ActorKind::Staff),
             "application.submitted",
             json!({ "before": { "status": row.status }, "after": { "status": "submitted" } }),
         )?;

@@ -59,7 +59,7 @@ fn store_one(store: &dyn DocumentStore, upload: &Upload) -> Result<Stored, ApiEr
     store.put(&key, &upload.bytes).map_err(ApiError::internal)?;
     Ok(Stored {
         key,
-        file_name: storage::clean_file_name(&upload.file_name),
+        file_name: storage::named_for(&storage::clean_file_name(&upload.file_name), content_type),
         content_type,
         sha256: storage::sha256_hex(&upload.bytes),
         size: i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX),

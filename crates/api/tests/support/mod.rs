@@ -174,6 +174,25 @@ impl TestApp {
         (status, response.text().await.expect("a body"))
     }
 
+    /// PATCHes `body` to `path` as `email`: the status and the body's text.
+    pub async fn raw_patch(
+        &self,
+        email: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, String) {
+        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
+        let response = reqwest::Client::new()
+            .patch(format!("{}{path}", self.base))
+            .bearer_auth(tokens.access_token)
+            .json(body)
+            .send()
+            .await
+            .expect("an answer");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
     /// PUTs `body` to `path` as `email`: the status and the body's text.
     pub async fn raw_put(
         &self,
