@@ -556,3 +556,46 @@ async fn the_widget_embeds_the_application_only_where_allowed(
 }
 
 in_the_browser!(the_widget_embeds_the_application_only_where_allowed);
+
+async fn staff_start_fill_and_submit_an_application_for_a_member(
+    portal: &Portal,
+) -> anyhow::Result<()> {
+    let b = &portal.browser;
+    b.open("/?q=avery").await?;
+    b.sign_in(MANAGER, PASSWORD).await?;
+    b.settled_rows("Leads").await?;
+    b.click("Avery Autoloan").await?;
+    b.click("Member profile").await?;
+    b.click("Start application").await?;
+    b.sees("New lead").await?;
+    let prefilled = b.control("Applicant's name").await?.prop("value").await?;
+    anyhow::ensure!(
+        prefilled.as_deref() == Some("Avery Autoloan"),
+        "the member's name: {prefilled:?}"
+    );
+    b.choose("Product or service", "Personal Loan").await?;
+    b.click("Start lead").await?;
+    b.sees("Application form").await?;
+
+    b.fill("Amount", "8000").await?;
+    b.fill("Term in months", "24").await?;
+    b.fill("Annual income", "50000").await?;
+    b.choose("Housing", "Own").await?;
+    b.click("Submit for the member").await?;
+    b.sees("The member's consent is needed to submit.").await?;
+    b.click("The member consents to a credit pull").await?;
+    b.click("Submit for the member").await?;
+    b.until("the lead submitted", || async {
+        let text = b.text().await?;
+        Ok(
+            (text.contains("Application submitted") && !text.contains("Application form"))
+                .then_some(()),
+        )
+    })
+    .await?;
+    b.sees("Staff (proxy)").await?;
+    b.screenshot("proxy-submitted").await?;
+    Ok(())
+}
+
+in_the_browser!(staff_start_fill_and_submit_an_application_for_a_member);

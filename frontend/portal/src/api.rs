@@ -229,6 +229,14 @@ pub async fn get<T: DeserializeOwned>(auth: Auth, path: String) -> Result<T, Api
     authorised(auth, |r| r.build(), || Request::get(&path)).await
 }
 
+pub async fn patch<B: Serialize, T: DeserializeOwned>(
+    auth: Auth,
+    path: String,
+    body: &B,
+) -> Result<T, ApiError> {
+    authorised(auth, |r| r.json(body), || Request::patch(&path)).await
+}
+
 pub async fn delete(auth: Auth, path: String) -> Result<(), ApiError> {
     authorised(auth, |r| r.build(), || Request::delete(&path)).await
 }

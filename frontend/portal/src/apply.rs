@@ -536,7 +536,7 @@ fn about_fields(
     }
 }
 
-fn form_field(
+pub fn form_field(
     field: Value,
     answers: BTreeMap<String, Value>,
     errors: RwSignal<BTreeMap<String, String>>,

@@ -13,6 +13,7 @@ use crate::actions::{LeadActions, Shown};
 use crate::api::{self, ApiError};
 use crate::app::LastTable;
 use crate::format;
+use crate::proxy_form::ProxyForm;
 use crate::session::Auth;
 use crate::widgets::{Failure, Loading, ProgressBar, StatusBadge};
 
@@ -112,6 +113,7 @@ fn Detail(
     });
     let decision = detail.decision.clone();
     let requests = detail.requests.clone();
+    let proxied = detail.clone();
     let documents = detail.documents.clone();
 
     view! {
@@ -204,6 +206,7 @@ fn Detail(
         })}
 
         <LeadActions detail=detail.clone() shown kind=Some(detail.item.kind) failure/>
+        {move || form.get().map(|item| view! { <ProxyForm detail=proxied.clone() item shown/> })}
 
         <section class="card" aria-labelledby="answers-title">
             <h2 id="answers-title">"Answers"</h2>

@@ -11,6 +11,7 @@ mod leads;
 mod member;
 mod members;
 mod new_lead;
+mod proxy_form;
 mod respond;
 mod session;
 mod sign_in;

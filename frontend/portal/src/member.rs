@@ -58,7 +58,17 @@ fn Profile(profile: MemberProfile) -> impl IntoView {
                 <h1>{name.clone()}</h1>
                 <p class="muted">{format!("Member {}", member.member_number)}</p>
             </div>
-            <div class="head-badges"><span class="tag">{registration(&member)}</span></div>
+            <div class="head-badges">
+                <span class="tag">{registration(&member)}</span>
+                {expect_context::<crate::session::Auth>().can(leads_domain::permissions::Permission::LeadsProxy).then(|| {
+                    let href = format!(
+                        "/leads/new?name={}&email={}",
+                        crate::api::encode(member.name.as_deref().unwrap_or_default()),
+                        crate::api::encode(member.email.as_deref().unwrap_or_default())
+                    );
+                    view! { <a class="button button-primary" href=href>"Start application"</a> }
+                })}
+            </div>
         </div>
         <section class="card" aria-labelledby="identity-title">
             <h2 id="identity-title">"Identity"</h2>

@@ -23,8 +23,11 @@ pub fn NewLeadPage() -> impl IntoView {
         }
     });
     let item = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
+    // Started from a member's profile, the applicant is that member.
+    let query = leptos_router::hooks::use_query_map();
+    let given = move |key: &str| query.with_untracked(|q| q.get(key).unwrap_or_default());
+    let name = RwSignal::new(given("name"));
+    let email = RwSignal::new(given("email"));
     let phone = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
     let verified = RwSignal::new(true);
@@ -96,7 +99,7 @@ pub fn NewLeadPage() -> impl IntoView {
                 {move || error.get().map(|error| view! { <Failure error/> })}
                 <label class="field">
                     <span>"Product or service"</span>
-                    <select required prop:value=move || item.get()
+                    <select required aria-label="Product or service" prop:value=move || item.get()
                         on:change=move |ev| item.set(event_target_value(&ev))>
                         <option value="">"Choose…"</option>
                         {move || catalog.get().into_iter().map(|i| view! {
