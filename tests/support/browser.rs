@@ -20,6 +20,11 @@ pub fn portal_dir() -> PathBuf {
         .join("dist")
 }
 
+/// The built borrower's pages the server is pointed at.
+pub fn apply_dir() -> PathBuf {
+    portal_dir().with_file_name("dist-apply")
+}
+
 fn chromium() -> String {
     std::env::var("LEADS_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
 }
@@ -32,7 +37,7 @@ fn chromedriver() -> String {
 /// skips them with a note; under `CI=true` it fails them.
 pub fn available() -> bool {
     let mut missing = Vec::new();
-    if !portal_dir().join("index.html").is_file() {
+    if !portal_dir().join("index.html").is_file() || !apply_dir().join("index.html").is_file() {
         missing.push("the built portal (run scripts/build-portal)".to_string());
     }
     for tool in [chromium(), chromedriver()] {

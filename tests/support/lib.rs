@@ -56,6 +56,7 @@ impl Env {
             .env("DATABASE_URL", self.db.url())
             .env("LEADS_BIND", "127.0.0.1:0")
             .env("LEADS_PORTAL_DIR", browser::portal_dir())
+            .env("LEADS_APPLY_DIR", browser::apply_dir())
             .env("LEADS_LOG", "warn");
         Ok(command)
     }

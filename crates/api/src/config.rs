@@ -34,6 +34,8 @@ pub struct Config {
     pub json_limit: usize,
     /// The built lender portal, served at `/` when it holds an `index.html`.
     pub portal_dir: PathBuf,
+    /// The built borrower's pages, served for `/apply/` and `/respond/`.
+    pub apply_dir: PathBuf,
     /// The address applicants reach the product at, for links in mail; by default the
     /// address the staff member who caused the mail used.
     pub public_url: Option<String>,
@@ -105,6 +107,9 @@ impl Config {
             json_limit: parse(&lookup, "LEADS_JSON_LIMIT", "1048576")?,
             portal_dir: PathBuf::from(
                 lookup("LEADS_PORTAL_DIR").unwrap_or_else(|| "frontend/dist".into()),
+            ),
+            apply_dir: PathBuf::from(
+                lookup("LEADS_APPLY_DIR").unwrap_or_else(|| "frontend/dist-apply".into()),
             ),
             smtp_url: lookup("LEADS_SMTP_URL").map(Secret),
             mail_from: lookup("LEADS_MAIL_FROM")

@@ -294,13 +294,27 @@ fn serve_with(config: Config, pool: leads_persistence::Pool) -> anyhow::Result<(
             "no built portal there (build it with scripts/build-portal); / shows the API reference"
         );
     }
+    let borrower = leads_api::portal::Portal::load(&config.apply_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "reading the borrower's pages in {}: {e}",
+            config.apply_dir.display()
+        )
+    })?;
+    if borrower.is_none() {
+        tracing::warn!(
+            pages.dir = %config.apply_dir.display(),
+            "no built borrower's pages there (build them with scripts/build-portal)"
+        );
+    }
     let mailer = leads_api::mail::Mailer::from_config(&config, keys.cipher.clone())?;
     match mailer.mail_dir() {
         Some(dir) => println!("Mail is written as .eml files to {}", dir.display()),
         None => println!("Mail is sent through the configured SMTP relay"),
     }
     mailer.spawn(pool.clone())?;
-    let state = AppState::new(pool, keys, config).with_portal(portal);
+    let state = AppState::new(pool, keys, config)
+        .with_portal(portal)
+        .with_borrower_pages(borrower);
     actix_web::rt::System::new().block_on(async move {
         let (server, address) = leads_api::start(state, None)?;
         tracing::info!(server.address = %address, "listening");

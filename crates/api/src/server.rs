@@ -91,7 +91,7 @@ async fn unmatched(
     let page = req.method() == actix_web::http::Method::GET && !req.path().starts_with("/api/");
     // An institution's application pages may be framed by the origins it allows.
     let framers = match req.path().strip_prefix("/apply/") {
-        Some(rest) if page && state.portal.is_some() => {
+        Some(rest) if page && (state.portal.is_some() || state.borrower.is_some()) => {
             let slug = rest.split('/').next().unwrap_or_default().to_string();
             state
                 .db(move |conn| Ok(leads_persistence::origins::of_slug(conn, &slug)?))
@@ -99,12 +99,28 @@ async fn unmatched(
         }
         _ => Vec::new(),
     };
-    if let Some(response) = state
-        .portal
-        .as_ref()
+    // The borrower's pages are a build of their own; their files are found in either.
+    let borrower = req.path().starts_with("/apply/") || req.path().starts_with("/respond/");
+    let (first, second) = if borrower {
+        (state.borrower.as_ref(), state.portal.as_ref())
+    } else {
+        (state.portal.as_ref(), state.borrower.as_ref())
+    };
+    let file = req
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .contains('.');
+    let found = first
         .filter(|_| page)
-        .and_then(|portal| portal.respond_framed(&req, &framers))
-    {
+        .and_then(|pages| pages.respond_framed(&req, &framers))
+        .or_else(|| {
+            second
+                .filter(|_| page && file)
+                .and_then(|pages| pages.respond_framed(&req, &framers))
+        });
+    if let Some(response) = found {
         return Ok(response);
     }
     match routes.allowed_methods(req.path()) {

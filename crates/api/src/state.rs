@@ -19,6 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The built lender portal, when there is one to serve.
     pub portal: Option<Portal>,
+    /// The built borrower's pages, when there are any to serve.
+    pub borrower: Option<Portal>,
     /// Where documents' bytes are kept.
     pub documents: Arc<dyn DocumentStore>,
     /// How often one address may start applications.
@@ -38,6 +40,7 @@ impl AppState {
             keys,
             config: Arc::new(config),
             portal: None,
+            borrower: None,
             documents,
             starts,
             permits,
@@ -46,6 +49,11 @@ impl AppState {
 
     pub fn with_portal(mut self, portal: Option<Portal>) -> Self {
         self.portal = portal;
+        self
+    }
+
+    pub fn with_borrower_pages(mut self, pages: Option<Portal>) -> Self {
+        self.borrower = pages;
         self
     }
 

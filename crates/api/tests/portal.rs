@@ -177,7 +177,8 @@ async fn missing_files_and_the_api_keep_their_own_answers() -> anyhow::Result<()
 #[actix_web::test]
 async fn application_pages_may_be_framed_only_by_allowed_origins() -> anyhow::Result<()> {
     let dir = built_portal();
-    let app = TestApp::spawn_with_portal(dir.path()).await;
+    let borrower = built_portal();
+    let app = TestApp::spawn_with_pages(dir.path(), Some(borrower.path())).await;
     app.institution("acme");
     app.staff("acme", "owner@acme.org", "owner").await;
     app.staff("acme", "manager@acme.org", "manager").await;
@@ -300,5 +301,58 @@ async fn application_pages_may_be_framed_only_by_allowed_origins() -> anyhow::Re
         .to_str()?
         .starts_with("text/javascript"));
     assert!(widget.text().await?.contains("data-institution"));
+    Ok(())
+}
+
+#[actix_web::test]
+async fn the_borrower_pages_come_from_their_own_build() -> anyhow::Result<()> {
+    let staff = built_portal();
+    let borrower = tempfile::tempdir()?;
+    std::fs::write(
+        borrower.path().join("index.html"),
+        "<!doctype html><html><head><title>Apply</title>\
+         <script type=\"module\">import init from '/app-fedcba9876543210.js';</script>\
+         </head><body></body></html>",
+    )?;
+    std::fs::write(
+        borrower.path().join("app-fedcba9876543210.js"),
+        "export default function init() {}",
+    )?;
+    let app = TestApp::spawn_with_pages(staff.path(), Some(borrower.path())).await;
+    let page = |path: &'static str| {
+        let base = app.base.clone();
+        async move {
+            let response = http()
+                .get(format!("{base}{path}"))
+                .send()
+                .await
+                .expect("an answer");
+            (
+                response.status().as_u16(),
+                response.text().await.unwrap_or_default(),
+            )
+        }
+    };
+    for path in [
+        "/apply/acme",
+        "/apply/acme/auto-loan",
+        "/respond/some-token",
+    ] {
+        let (status, body) = page(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(body.contains("<title>Apply</title>"), "{path}: {body}");
+    }
+    let (status, body) = page("/leads/7").await;
+    assert_eq!(status, 200);
+    assert!(
+        !body.contains("<title>Apply</title>"),
+        "staff pages from the portal"
+    );
+    let (status, _) = page("/app-fedcba9876543210.js").await;
+    assert_eq!(status, 200, "the borrower build's files are found too");
+    let (status, _) = page("/app-0123456789abcdef.js").await;
+    assert_eq!(status, 200);
+    let (status, _) = page("/neither-0000000000000000.js").await;
+    assert_eq!(status, 404);
     Ok(())
 }

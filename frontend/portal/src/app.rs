@@ -8,13 +8,11 @@ use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::api;
-use crate::apply::ApplyPage;
 use crate::lead::LeadPage;
 use crate::leads::LeadsPage;
 use crate::member::MemberPage;
 use crate::members::MembersPage;
 use crate::new_lead::NewLeadPage;
-use crate::respond::RespondPage;
 use crate::session::{stored_refresh, Auth};
 use crate::sign_in::SignIn;
 use crate::widgets::Loading;
@@ -25,17 +23,6 @@ pub struct LastTable(pub RwSignal<String>);
 
 #[component]
 pub fn App() -> impl IntoView {
-    // A request's link is for the applicant, who has no staff session.
-    let path = web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_default();
-    if let Some(token) = path.strip_prefix("/respond/") {
-        return view! { <RespondPage token=token.to_string()/> }.into_any();
-    }
-    // So are an institution's application pages, for borrowers.
-    if let Some(rest) = path.strip_prefix("/apply/") {
-        return view! { <ApplyPage path=rest.to_string()/> }.into_any();
-    }
     let auth = Auth::new();
     provide_context(auth);
     provide_context(LastTable(RwSignal::new("/".into())));
@@ -86,6 +73,23 @@ pub fn App() -> impl IntoView {
         </Router>
     }
     .into_any()
+}
+
+/// The borrower's pages, by address: an institution's application pages, and the page
+/// a request's link opens. Neither needs a staff session.
+#[cfg(feature = "borrower")]
+#[component]
+pub fn BorrowerApp() -> impl IntoView {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if let Some(token) = path.strip_prefix("/respond/") {
+        return view! { <crate::respond::RespondPage token=token.to_string()/> }.into_any();
+    }
+    if let Some(rest) = path.strip_prefix("/apply/") {
+        return view! { <crate::apply::ApplyPage path=rest.to_string()/> }.into_any();
+    }
+    view! { <main class="apply"><p class="state">"There is no such page."</p></main> }.into_any()
 }
 
 #[component]

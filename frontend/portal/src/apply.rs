@@ -3,6 +3,8 @@
 //! the borrower starts it; every answer is saved as it is given, and the same browser
 //! resumes where it left off.
 
+#![cfg_attr(not(feature = "borrower"), allow(dead_code))]
+
 use std::collections::BTreeMap;
 
 use leads_domain::wire::{

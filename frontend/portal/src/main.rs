@@ -1,4 +1,9 @@
 //! The lender portal: staff sign in, work the leads table, open leads and members.
+//! Built with the `borrower` feature, the same crate is instead the borrower's pages
+//! (an institution's offers, the application, answers to requests); each build leaves
+//! out, at link time, the code only the other reaches.
+
+#![cfg_attr(feature = "borrower", allow(dead_code))]
 
 mod actions;
 mod api;
@@ -22,5 +27,8 @@ mod widgets;
 
 fn main() {
     console_error_panic_hook::set_once();
+    #[cfg(feature = "borrower")]
+    leptos::mount::mount_to_body(app::BorrowerApp);
+    #[cfg(not(feature = "borrower"))]
     leptos::mount::mount_to_body(app::App);
 }

@@ -1,6 +1,8 @@
 //! The page an applicant reaches from a request's mailed link: what is asked, a box for
 //! the answer and a place to attach files. It needs no account; the link is the key.
 
+#![cfg_attr(not(feature = "borrower"), allow(dead_code))]
+
 use leads_domain::wire::PublicRequest;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

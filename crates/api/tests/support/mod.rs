@@ -59,23 +59,37 @@ impl TestApp {
 
     /// A server on `db`, reaching it through `database_url` when given (a proxy, say).
     pub async fn spawn_on(db: Arc<TestDb>, database_url: Option<String>) -> Self {
-        Self::spawn_serving(db, database_url, None).await
+        Self::spawn_serving(db, database_url, None, None).await
     }
 
     /// A SQLite server that also serves the portal built into `portal_dir`.
     pub async fn spawn_with_portal(portal_dir: &std::path::Path) -> Self {
+        Self::spawn_with_pages(portal_dir, None).await
+    }
+
+    /// Like `spawn_with_portal`, with the borrower's pages built into `apply_dir`.
+    pub async fn spawn_with_pages(
+        portal_dir: &std::path::Path,
+        apply_dir: Option<&std::path::Path>,
+    ) -> Self {
         let db = Arc::new(TestDb::create(Backend::Sqlite).expect("a SQLite database"));
-        let portal = leads_api::portal::Portal::load(portal_dir)
-            .expect("read the portal")
-            .expect("an index.html");
-        portal.wait_compressed();
-        Self::spawn_serving(db, None, Some(portal)).await
+        let load = |dir: &std::path::Path| {
+            let pages = leads_api::portal::Portal::load(dir)
+                .expect("read the pages")
+                .expect("an index.html");
+            pages.wait_compressed();
+            pages
+        };
+        let portal = load(portal_dir);
+        let borrower = apply_dir.map(load);
+        Self::spawn_serving(db, None, Some(portal), borrower).await
     }
 
     async fn spawn_serving(
         db: Arc<TestDb>,
         database_url: Option<String>,
         portal: Option<leads_api::portal::Portal>,
+        borrower: Option<leads_api::portal::Portal>,
     ) -> Self {
         let data_dir = tempfile::tempdir().expect("data directory");
         let config = test_config(db.url(), data_dir.path());
@@ -94,7 +108,9 @@ impl TestApp {
             None => pool.clone(),
         };
         let keys = Keys::load(&config).expect("keys");
-        let state = AppState::new(served, keys, config).with_portal(portal);
+        let state = AppState::new(served, keys, config)
+            .with_portal(portal)
+            .with_borrower_pages(borrower);
         let (server, address) = leads_api::start(state.clone(), Some(1)).expect("start the server");
         let handle = server.handle();
         actix_web::rt::spawn(server);
