@@ -342,7 +342,9 @@ pub fn LeadActions(
                     <label class="field">
                         <span>"What is needed"</span>
                         <textarea rows="2" maxlength="4000" prop:value=move || ask_description.get()
-                            on:input=move |ev| ask_description.set(event_target_value(&ev))></textarea>
+                            on:input=move |ev| {
+                                ask_description.set(event_target_value(&ev))
+                            }></textarea>
                     </label>
                     <div class="action-row">
                         <label class="field grow">

@@ -233,8 +233,8 @@ fn Detail(
                                     <p>{request.description.clone()}</p>
                                     {request.upload_prompt.clone().map(|p| view! { <p class="muted">{format!("Upload: {p}")}</p> })}
                                     {request.due_on.map(|d| view! { <p class="muted">{format!("Due {}", format::date(d))}</p> })}
-                                    {request.answer.clone().filter(|a| !a.is_empty()).map(|a| view! {
-                                        <blockquote class="answer">{a}</blockquote>
+                                    {request.answer.clone().filter(|a| !a.is_empty()).map(|a| {
+                                        view! { <blockquote class="answer">{a}</blockquote> }
                                     })}
                                     <p class="muted">{format!(
                                         "Asked {}{}",

@@ -462,7 +462,11 @@ pub fn LeadsPage() -> impl IntoView {
                         {move || fetched.with(|f| match f {
                             Some((_, Ok(page))) => {
                                 let choice = auth.can(Permission::LeadsWork).then_some(selection);
-                                page.items.iter().map(|l| row(l, choice, summary_of)).collect_view().into_any()
+                                page.items
+                                    .iter()
+                                    .map(|l| row(l, choice, summary_of))
+                                    .collect_view()
+                                    .into_any()
                             }
                             _ => ().into_any(),
                         })}

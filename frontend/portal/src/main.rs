@@ -10,6 +10,7 @@ mod api;
 mod app;
 mod apply;
 mod bulk;
+mod fields;
 mod format;
 mod lead;
 mod leads;

@@ -36,6 +36,11 @@ pub fn MemberPage() -> impl IntoView {
     }
 }
 
+/// Whether the user may start an application for a member.
+fn may_start() -> bool {
+    expect_context::<crate::session::Auth>().can(leads_domain::permissions::Permission::LeadsProxy)
+}
+
 #[component]
 fn Profile(profile: MemberProfile) -> impl IntoView {
     let member = profile.member.clone();
@@ -60,7 +65,7 @@ fn Profile(profile: MemberProfile) -> impl IntoView {
             </div>
             <div class="head-badges">
                 <span class="tag">{registration(&member)}</span>
-                {expect_context::<crate::session::Auth>().can(leads_domain::permissions::Permission::LeadsProxy).then(|| {
+                {may_start().then(|| {
                     let href = format!(
                         "/leads/new?name={}&email={}",
                         crate::api::encode(member.name.as_deref().unwrap_or_default()),

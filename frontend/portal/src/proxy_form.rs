@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 
 use crate::actions::Shown;
 use crate::api::{self, ApiError};
-use crate::apply::form_field;
+use crate::fields::form_field;
 use crate::session::Auth;
 
 #[component]
@@ -87,7 +87,10 @@ pub fn ProxyForm(detail: LeadDetail, item: CatalogItem, shown: Shown) -> impl In
             {steps.into_iter().map(|(title, fields)| view! {
                 <h3>{title}</h3>
                 <div class="apply-fields">
-                    {fields.into_iter().map(|field| form_field(field, answers.clone(), errors, save)).collect_view()}
+                    {fields
+                        .into_iter()
+                        .map(|field| form_field(field, answers.clone(), errors, save))
+                        .collect_view()}
                 </div>
             }).collect_view()}
             {product.then(|| view! {

@@ -99,7 +99,9 @@ pub fn RespondPage(token: String) -> impl IntoView {
                                             <span>"Your answer"</span>
                                             <textarea rows="4" maxlength="4000"
                                                 prop:value=move || answer.get()
-                                                on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
+                                                on:input=move |ev| {
+                                                    answer.set(event_target_value(&ev))
+                                                }></textarea>
                                         </label>
                                         <label class="field">
                                             <span>"Attach files"</span>

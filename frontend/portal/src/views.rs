@@ -94,7 +94,8 @@ pub fn SavedViews(current: Signal<String>) -> impl IntoView {
                 view! {
                     <form class="save-view" on:submit=save>
                         <input type="text" aria-label="View name" maxlength="80" placeholder="Name this view"
-                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                            prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev))/>
                         <label class="check">
                             <input type="checkbox" prop:checked=move || shared.get()
                                 on:change=move |ev| shared.set(event_target_checked(&ev))/>

@@ -171,16 +171,17 @@ impl TestApp {
         (status, kind, response.text().await.expect("a body"))
     }
 
-    /// POSTs `body` to `path` as `email`: the status and the body's text.
-    pub async fn raw_post(
+    /// Sends `body` to `path` with `method` as `email`: the status and the body's text.
+    pub async fn raw_send(
         &self,
+        method: reqwest::Method,
         email: &str,
         path: &str,
         body: &serde_json::Value,
     ) -> (u16, String) {
         let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
         let response = reqwest::Client::new()
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .bearer_auth(tokens.access_token)
             .json(body)
             .send()
@@ -188,6 +189,17 @@ impl TestApp {
             .expect("an answer");
         let status = response.status().as_u16();
         (status, response.text().await.expect("a body"))
+    }
+
+    /// POSTs `body` to `path` as `email`: the status and the body's text.
+    pub async fn raw_post(
+        &self,
+        email: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, String) {
+        self.raw_send(reqwest::Method::POST, email, path, body)
+            .await
     }
 
     /// PATCHes `body` to `path` as `email`: the status and the body's text.
@@ -197,16 +209,8 @@ impl TestApp {
         path: &str,
         body: &serde_json::Value,
     ) -> (u16, String) {
-        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
-        let response = reqwest::Client::new()
-            .patch(format!("{}{path}", self.base))
-            .bearer_auth(tokens.access_token)
-            .json(body)
-            .send()
+        self.raw_send(reqwest::Method::PATCH, email, path, body)
             .await
-            .expect("an answer");
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("a body"))
     }
 
     /// PUTs `body` to `path` as `email`: the status and the body's text.
@@ -216,16 +220,7 @@ impl TestApp {
         path: &str,
         body: &serde_json::Value,
     ) -> (u16, String) {
-        let tokens = self.client.login(email, PASSWORD).await.expect("sign in");
-        let response = reqwest::Client::new()
-            .put(format!("{}{path}", self.base))
-            .bearer_auth(tokens.access_token)
-            .json(body)
-            .send()
-            .await
-            .expect("an answer");
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("a body"))
+        self.raw_send(reqwest::Method::PUT, email, path, body).await
     }
 
     /// POSTs `body` to `path` as `email`, expecting success, and reads the answer.
