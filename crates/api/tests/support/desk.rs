@@ -106,3 +106,12 @@ pub async fn only_in(
     }
     Ok(())
 }
+
+/// A request to the applicant for a document.
+pub fn asked() -> serde_json::Value {
+    serde_json::json!({
+        "title": "Proof of income",
+        "description": "Your two most recent pay stubs, please.",
+        "upload_prompt": "Pay stubs (PDF or photo)",
+    })
+}
