@@ -21,10 +21,11 @@ use utoipa::{Modify, OpenApi};
         (name = "catalog", description = "Products and services"),
         (name = "audit", description = "The institution's audit trail"),
         (name = "applicant", description = "What borrowers reach without a staff account: what an institution offers, their application, and requests sent to them"),
+        (name = "applicant portal", description = "Registered borrowers: applicant-portal accounts, signing in with a password or through online banking, their applications and the requests waiting for them"),
         (name = "mail", description = "The outbox of mail to applicants"),
         (name = "views", description = "Saved views of the leads table"),
         (name = "reports", description = "Reports on the institution's leads"),
-        (name = "embedding", description = "Which web sites may embed the application pages"),
+        (name = "embedding", description = "Which web sites may embed the application pages, and the key online banking signs its members in with"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

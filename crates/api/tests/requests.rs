@@ -62,7 +62,7 @@ async fn requests_are_for_workers_on_leads_not_archived(app: TestApp) -> anyhow:
     ];
     only_in(&desk, &all, "requests", Some(&asked())).await?;
 
-    let id = desk.lead("submitted");
+    let id = desk.walk_in("submitted");
     let refused = desk
         .viewer
         .lead_action(id, "requests", Some(&asked()), None)
@@ -112,7 +112,7 @@ on_both_databases!(requests_are_for_workers_on_leads_not_archived);
 
 async fn the_applicant_answers_once_through_the_mailed_link(app: TestApp) -> anyhow::Result<()> {
     let desk = desk(app).await;
-    let id = desk.lead("submitted");
+    let id = desk.walk_in("submitted");
     let requested = desk
         .manager
         .lead_action(id, "requests", Some(&asked()), None)
@@ -246,7 +246,7 @@ on_both_databases!(the_applicant_answers_once_through_the_mailed_link);
 
 async fn an_expired_link_answers_gone_and_stores_nothing(app: TestApp) -> anyhow::Result<()> {
     let desk = desk(app).await;
-    let id = desk.lead("in_progress");
+    let id = desk.walk_in("in_progress");
     desk.manager
         .lead_action(id, "requests", Some(&asked()), None)
         .await?;
@@ -275,7 +275,7 @@ on_both_databases!(an_expired_link_answers_gone_and_stores_nothing);
 
 async fn staff_add_documents_checked_by_content(app: TestApp) -> anyhow::Result<()> {
     let desk = desk(app).await;
-    let id = desk.lead("submitted");
+    let id = desk.walk_in("submitted");
     let url = format!("{}/api/v1/leads/{}/documents", desk.app.base, id.0);
     let manager = desk
         .app
@@ -326,7 +326,7 @@ on_both_databases!(staff_add_documents_checked_by_content);
 
 async fn the_outbox_keeps_mail_through_a_failing_mailer(app: TestApp) -> anyhow::Result<()> {
     let desk = desk(app).await;
-    let id = desk.lead("submitted");
+    let id = desk.walk_in("submitted");
     desk.manager
         .lead_action(id, "requests", Some(&asked()), None)
         .await?;
@@ -430,7 +430,7 @@ async fn links_lead_home_last_until_due_and_close_with_the_lead(
     app: TestApp,
 ) -> anyhow::Result<()> {
     let desk = desk(app).await;
-    let id = desk.lead("submitted");
+    let id = desk.walk_in("submitted");
 
     // A forged Host or forwarding header does not choose where the link leads.
     let tokens = desk
@@ -476,7 +476,7 @@ async fn links_lead_home_last_until_due_and_close_with_the_lead(
     assert_eq!(public.status(), 410);
 
     // An applicant without an address mail can reach is not asked.
-    let unreachable = desk.lead("submitted");
+    let unreachable = desk.walk_in("submitted");
     {
         use diesel::prelude::*;
         use leads_persistence::schema::leads;

@@ -1,7 +1,8 @@
 //! Answers checked against the field of a catalog item's form they answer.
 //!
 //! A form is JSON: `{"steps": [{"key", "title", "fields": [field, ...]}]}`, each field
-//! `{"key", "type", "label", "required", "min", "max", "options"}`.
+//! `{"key", "type", "label", "required", "help", "min", "max", "whole", "max_length",
+//! "pattern", "options"}`; `form_definition` checks a definition itself.
 
 use serde_json::Value;
 
@@ -49,6 +50,12 @@ pub fn check_answer(field: &Value, value: &Value) -> Result<(), &'static str> {
     match field["type"].as_str().unwrap_or("text") {
         "text" => {
             let text = clean_line(value.as_str().ok_or("must be text")?, MAX_TEXT)?;
+            if field["max_length"]
+                .as_u64()
+                .is_some_and(|max| text.chars().count() as u64 > max)
+            {
+                return Err("is longer than this field allows");
+            }
             match field["pattern"].as_str() {
                 Some(pattern) => {
                     let anchored = format!("^(?:{pattern})$");

@@ -6,6 +6,7 @@
 
 pub mod days;
 pub mod email;
+pub mod form_definition;
 pub mod forms;
 pub mod ids;
 pub mod lead_query;

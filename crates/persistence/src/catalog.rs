@@ -240,3 +240,23 @@ pub fn by_ids(
         .select(CatalogItemRow::as_select())
         .load(conn)?)
 }
+
+/// Replaces an item's form. Answers already given stay on their leads as they are.
+pub fn set_form(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    id: i64,
+    form: &str,
+) -> Result<(), StoreError> {
+    let updated = diesel::update(
+        catalog_items::table
+            .filter(catalog_items::institution_id.eq(institution_id))
+            .filter(catalog_items::id.eq(id)),
+    )
+    .set(catalog_items::form.eq(form))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

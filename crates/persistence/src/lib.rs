@@ -4,6 +4,7 @@
 //! Every query takes the institution id it works within, so no function here can read
 //! or change another tenant's rows.
 
+pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod catalog;

@@ -129,6 +129,20 @@ pub fn find_or_insert(conn: &mut DbConnection, member: NewMember) -> Result<Memb
     }
 }
 
+/// The member with this member number in the institution.
+pub fn find_by_number(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    number: &str,
+) -> Result<Option<MemberRow>, StoreError> {
+    Ok(members::table
+        .filter(members::institution_id.eq(institution_id))
+        .filter(members::member_number.eq(number))
+        .select(MemberRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn get(conn: &mut DbConnection, institution_id: i64, id: i64) -> Result<MemberRow, StoreError> {
     Ok(members::table
         .filter(members::institution_id.eq(institution_id))

@@ -118,3 +118,38 @@ pub fn set_waiting(
         .execute(conn)?;
     Ok(())
 }
+
+/// One request of the institution.
+pub fn get(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    id: i64,
+) -> Result<RequestRow, StoreError> {
+    Ok(lead_requests::table
+        .filter(lead_requests::institution_id.eq(institution_id))
+        .filter(lead_requests::id.eq(id))
+        .select(RequestRow::as_select())
+        .first(conn)?)
+}
+
+/// The open requests on a member's leads that are not archived, oldest first, each with
+/// its lead's reference and catalog item.
+pub fn open_of_member(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    member_id: i64,
+) -> Result<Vec<(RequestRow, String, i64)>, StoreError> {
+    Ok(lead_requests::table
+        .inner_join(leads::table.on(leads::id.eq(lead_requests::lead_id)))
+        .filter(leads::institution_id.eq(institution_id))
+        .filter(leads::member_id.eq(member_id))
+        .filter(leads::archived.eq(false))
+        .filter(lead_requests::status.eq("open"))
+        .order(lead_requests::id.asc())
+        .select((
+            RequestRow::as_select(),
+            leads::reference,
+            leads::catalog_item_id,
+        ))
+        .load(conn)?)
+}

@@ -244,6 +244,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applicant_accounts (id) {
+        id -> BigInt,
+        institution_id -> BigInt,
+        email -> Text,
+        name -> Nullable<Text>,
+        password_hash -> Text,
+        member_id -> Nullable<BigInt>,
+        verified_at -> Nullable<Timestamp>,
+        verify_token_hash -> Nullable<Text>,
+        verify_expires_at -> Nullable<Timestamp>,
+        pending_lead_id -> Nullable<BigInt>,
+        failed_sign_ins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    online_banking_keys (institution_id) {
+        institution_id -> BigInt,
+        algorithm -> Text,
+        public_key -> Text,
+        issuer -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(roles -> institutions (institution_id));
 diesel::joinable!(staff_users -> roles (role_id));
 diesel::joinable!(leads -> members (member_id));
@@ -268,4 +296,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_outbox,
     saved_views,
     embed_origins,
+    applicant_accounts,
+    online_banking_keys,
 );

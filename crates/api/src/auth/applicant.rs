@@ -35,6 +35,19 @@ impl FromRequest for Applicant {
     }
 }
 
+/// The application token of a request that may come without one: `None` when no
+/// `Authorization` header is sent, refused when one is sent that does not verify.
+pub fn optional(req: &HttpRequest) -> Result<Option<Applicant>, ApiError> {
+    if req
+        .headers()
+        .contains_key(actix_web::http::header::AUTHORIZATION)
+    {
+        verify(req).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 fn verify(req: &HttpRequest) -> Result<Applicant, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()

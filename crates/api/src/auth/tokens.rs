@@ -34,6 +34,60 @@ pub fn verify_applicant(secret: &[u8], issuer: &str, token: &str) -> Option<Appl
     verify(secret, issuer, APPLICANT_AUDIENCE, token)
 }
 
+/// The subject of a signed-in borrower's token: their member, never a lead.
+const MEMBER_SUBJECT: &str = "member:";
+
+/// What a signed-in borrower's token carries: their member (`sub` is `member:{id}`),
+/// their institution, and how they signed in (`password` or `online_banking`). It has
+/// the applicant audience, but it opens no single application's routes: its subject is
+/// not a lead.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BorrowerClaims {
+    pub sub: String,
+    pub inst: i64,
+    pub aud: String,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub via: String,
+}
+
+impl BorrowerClaims {
+    /// The member the token is for.
+    pub fn member_id(&self) -> Option<i64> {
+        self.sub.strip_prefix(MEMBER_SUBJECT)?.parse().ok()
+    }
+}
+
+pub fn issue_borrower(
+    secret: &[u8],
+    issuer: &str,
+    member_id: i64,
+    institution_id: i64,
+    via: &str,
+    ttl: Duration,
+) -> anyhow::Result<String> {
+    let base = claims(issuer, APPLICANT_AUDIENCE, member_id, institution_id, ttl);
+    sign(
+        secret,
+        &BorrowerClaims {
+            sub: format!("{MEMBER_SUBJECT}{member_id}"),
+            inst: base.inst,
+            aud: base.aud,
+            iss: base.iss,
+            iat: base.iat,
+            exp: base.exp,
+            via: via.into(),
+        },
+    )
+}
+
+/// Checks a borrower's token as `verify_staff` checks a staff one.
+pub fn verify_borrower(secret: &[u8], issuer: &str, token: &str) -> Option<BorrowerClaims> {
+    verify::<BorrowerClaims>(secret, issuer, APPLICANT_AUDIENCE, token)
+        .filter(|claims| claims.member_id().is_some())
+}
+
 /// What a staff token carries: the user (`sub`) and their institution.
 pub type StaffClaims = Claims;
 
@@ -157,6 +211,20 @@ mod tests {
             verify_applicant(SECRET, "leads", &applicant).map(|c| c.sub),
             Some("9".into())
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_borrower_token_is_neither_a_lead_token_nor_a_staff_one() -> anyhow::Result<()> {
+        let borrower = issue_borrower(SECRET, "leads", 5, 1, "password", Duration::from_secs(60))?;
+        let applicant = issue_applicant(SECRET, "leads", 9, 1, Duration::from_secs(60))?;
+
+        let claims = verify_borrower(SECRET, "leads", &borrower);
+        assert_eq!(claims.and_then(|c| c.member_id()), Some(5));
+        assert!(verify_borrower(SECRET, "leads", &applicant).is_none());
+        assert!(verify_staff(SECRET, "leads", &borrower).is_none());
+        let as_lead = verify_applicant(SECRET, "leads", &borrower);
+        assert!(as_lead.is_none_or(|c| c.sub.parse::<i64>().is_err()));
         Ok(())
     }
 }

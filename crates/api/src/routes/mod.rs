@@ -4,6 +4,8 @@
 pub mod actions;
 pub mod audit;
 pub mod auth;
+pub mod banking;
+pub mod borrowers;
 pub mod bulk;
 pub mod catalog;
 pub mod export;
@@ -30,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(auth::staff_list)
         .service(catalog::list)
         .service(catalog::get)
+        .service(catalog::set_form)
         .service(export::export)
         .service(bulk::bulk)
         .service(leads::list)
@@ -69,5 +72,16 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(audit::list)
         .service(reports::funnel)
         .service(origins::list)
-        .service(origins::replace);
+        .service(origins::replace)
+        .service(banking::get)
+        .service(banking::set)
+        .service(borrowers::register)
+        .service(borrowers::confirm)
+        .service(borrowers::sign_in)
+        .service(borrowers::online_banking)
+        .service(borrowers::me)
+        .service(borrowers::applications)
+        .service(borrowers::application_token)
+        .service(borrowers::requests)
+        .service(borrowers::answer);
 }

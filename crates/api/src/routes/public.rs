@@ -11,6 +11,7 @@ use leads_domain::{LeadId, Problem};
 use leads_persistence::{catalog, institutions};
 
 use crate::auth::applicant::Applicant;
+use crate::auth::borrower;
 use crate::auth::tokens::issue_applicant;
 use crate::errors::ApiError;
 use crate::extract::JsonBytes;
@@ -77,7 +78,9 @@ pub async fn offered(
 
 /// Starts an application at once, so that progress is seen from the first answer. The
 /// answer carries the token that opens this application, and only it, for 30 days.
-/// One address may start 30 applications in ten minutes.
+/// One address may start 30 applications in ten minutes. Sent with a signed-in
+/// borrower's token, the application is theirs, begins with their details, and has the
+/// channel `online_banking` when online banking signed them in.
 #[utoipa::path(
     tag = "applicant",
     request_body = NewApplication,
@@ -85,6 +88,7 @@ pub async fn offered(
         (status = 201, description = "Started", body = ApplicationStarted,
          headers(("Location" = String, description = "The application's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A token was sent that is not a signed-in borrower's", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No such institution or item", body = Problem, content_type = "application/problem+json"),
@@ -99,13 +103,14 @@ pub async fn start(
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: NewApplication = body.parse()?;
+    let borrower = borrower::optional(&req)?;
     let address = req.peer_addr().map(|a| a.ip());
     if let Some(address) = address {
         state.starts.admit(address).map_err(ApiError::TooMany)?;
     }
     // Only applications started count against the limit.
     let started = state
-        .db(move |conn| applications::start(conn, &body.institution, &body.item))
+        .db(move |conn| applications::start(conn, &body.institution, &body.item, borrower))
         .await;
     let (id, institution_id) = match started {
         Ok(started) => started,

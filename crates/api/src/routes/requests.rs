@@ -17,7 +17,7 @@ use crate::extract::JsonBytes;
 use crate::routes::actions::{answer_detail, if_match};
 use crate::routes::leads::load_detail;
 use crate::services::documents as files;
-use crate::services::requests::{self, Link};
+use crate::services::requests::{self, Link, Opener};
 use crate::state::AppState;
 use crate::upload::read_form;
 
@@ -153,12 +153,21 @@ pub async fn public_answer(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let token = path.into_inner();
-    let checked = token.clone();
+    answer_request(&state, Opener::Link(path.into_inner()), &req, payload).await
+}
+
+/// Reads, stores and records an answer to the request `opener` opens.
+pub(crate) async fn answer_request(
+    state: &AppState,
+    opener: Opener,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let checked = opener.clone();
     state
         .db(move |conn| requests::check_open(conn, &checked))
         .await?;
-    let form = read_form(&req, payload, state.config.upload_limit, &["answer"]).await?;
+    let form = read_form(req, payload, state.config.upload_limit, &["answer"]).await?;
     let text = form.texts.get("answer").map_or("", String::as_str);
     let text = requests::check_answer(text, form.files.len())?;
     let store = state.documents.clone();
@@ -169,7 +178,7 @@ pub async fn public_answer(
     let store = state.documents.clone();
     state
         .db(move |conn| {
-            let answered = requests::answer(conn, &token, &text, &stored);
+            let answered = requests::answer(conn, &opener, &text, &stored);
             if answered.is_err() {
                 files::discard(store.as_ref(), &stored);
             }

@@ -13,6 +13,7 @@ use leads_domain::wire::{
 };
 use leads_domain::{Channel, Email, LeadId, LeadStatus, Money, Phone};
 use leads_persistence::catalog::{self, CatalogItemRow};
+use leads_persistence::institutions::InstitutionRow;
 use leads_persistence::leads::{self, ApplicationChange, LeadRow, NewLeadRow};
 use leads_persistence::members::{self, NewMember};
 use leads_persistence::time::{from_db, now};
@@ -20,6 +21,7 @@ use leads_persistence::{documents, institutions, DbConnection, StoreError};
 use serde_json::{json, Value};
 
 use crate::auth::applicant::Applicant;
+use crate::auth::borrower::{Borrower, Via};
 use crate::errors::ApiError;
 use crate::services::activity::{self, ActorKind};
 use crate::services::documents::{self as files, Stored, Uploader};
@@ -32,24 +34,18 @@ const PROTECTION: &str = "payment_protection_interest";
 /// The timeline entry of a consent.
 const CONSENTED: &str = "consent.given";
 
-/// Starts an application for an item an institution offers: an anonymous member and a
-/// lead in progress. Answers the lead's id and its institution's.
+/// Starts an application for an item an institution offers: a lead in progress, of a new
+/// anonymous member, or of the signed-in borrower (with their details from the member
+/// record, and channel `online_banking` when online banking signed them in). Answers
+/// the lead's id and its institution's.
 pub fn start(
     conn: &mut DbConnection,
     institution: &str,
     item: &str,
+    borrower: Option<Borrower>,
 ) -> Result<(i64, i64), ApiError> {
     conn.write(|conn| {
-        let institution = match institutions::find_by_slug(conn, institution) {
-            Ok(found) => found,
-            Err(StoreError::NotFound) => {
-                return Err(ApiError::invalid(
-                    "institution",
-                    "is not an institution here",
-                ))
-            }
-            Err(other) => return Err(other.into()),
-        };
+        let institution = named(conn, institution)?;
         let item = match catalog::find_by_slug(conn, institution.id, item) {
             Ok(found) if found.active => found,
             Ok(_) | Err(StoreError::NotFound) => {
@@ -60,28 +56,58 @@ pub fn start(
             }
             Err(other) => return Err(other.into()),
         };
-        let member = members::insert(conn, NewMember::new(institution.id, None, None))?;
-        let at = now();
-        let row = leads::insert(
-            conn,
-            NewLeadRow::new(
-                &member,
-                item.id,
-                LeadStatus::InProgress,
+        let (member, channel) = match borrower {
+            Some(borrower) if borrower.institution_id != institution.id => {
+                return Err(ApiError::invalid(
+                    "institution",
+                    "is not the institution you are signed in with",
+                ))
+            }
+            Some(borrower) => {
+                let channel = match borrower.via {
+                    Via::OnlineBanking => Channel::OnlineBanking,
+                    Via::Password => Channel::PublicLink,
+                };
+                (
+                    members::get(conn, institution.id, borrower.member_id)?,
+                    channel,
+                )
+            }
+            None => (
+                members::insert(conn, NewMember::new(institution.id, None, None))?,
                 Channel::PublicLink,
-                at,
             ),
-        )?;
+        };
+        let at = now();
+        let new = NewLeadRow::new(&member, item.id, LeadStatus::InProgress, channel, at);
+        let row = leads::insert(conn, new)?;
         activity::record(
             conn,
             institution.id,
             row.id,
             ActorKind::Applicant,
             "application.started",
-            json!({ "after": { "status": "in_progress", "channel": "public_link" } }),
+            json!({ "after": {
+                "status": "in_progress",
+                "channel": channel.as_str(),
+                "registered": member.registered,
+            }}),
         )?;
         Ok((row.id, institution.id))
     })
+}
+
+/// The institution with `slug`; an unknown one is a fault of the request's field
+/// `institution`.
+pub fn named(conn: &mut DbConnection, slug: &str) -> Result<InstitutionRow, ApiError> {
+    match institutions::find_by_slug(conn, slug) {
+        Ok(found) => Ok(found),
+        Err(StoreError::NotFound) => Err(ApiError::invalid(
+            "institution",
+            "is not an institution here",
+        )),
+        Err(other) => Err(other.into()),
+    }
 }
 
 fn lead_of(conn: &mut DbConnection, applicant: Applicant) -> Result<LeadRow, ApiError> {

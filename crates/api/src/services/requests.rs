@@ -13,9 +13,10 @@ use leads_persistence::leads::{self, LeadChange, LeadRow};
 use leads_persistence::outbox::{self, NewMail};
 use leads_persistence::requests::{self, NewRequest, RequestRow};
 use leads_persistence::time::{from_db, now};
-use leads_persistence::{catalog, institutions, DbConnection};
+use leads_persistence::{catalog, institutions, members, DbConnection};
 use rand::RngCore;
 
+use crate::auth::borrower::Borrower;
 use crate::keys::Cipher;
 use serde_json::json;
 
@@ -72,7 +73,7 @@ pub fn check(body: &MakeRequest) -> Result<Asked, ApiError> {
 }
 
 /// A new link token and the hash that is stored of it.
-fn new_token() -> (String, String) {
+pub(crate) fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
@@ -107,15 +108,18 @@ pub fn make(
                 detail: "The lead is archived and can no longer be changed.".into(),
             });
         }
-        let Some(email) = row
+        let email = row
             .applicant_email
             .as_deref()
-            .and_then(|e| Email::parse(e).ok())
-        else {
+            .and_then(|e| Email::parse(e).ok());
+        // A borrower with an applicant-portal login answers there, where they sign in;
+        // anyone else needs a link, and an address to mail it to.
+        let portal = members::get(conn, row.institution_id, row.member_id)?.has_login;
+        if email.is_none() && !portal {
             return Err(ApiError::Conflict(
                 "The applicant has no email address that can receive the request.".into(),
             ));
-        };
+        }
         let (token, hash) = new_token();
         let at = now();
         let ttl = TimeDelta::from_std(link.ttl).map_err(ApiError::internal)?;
@@ -134,8 +138,8 @@ pub fn make(
                 upload_prompt: asked.upload_prompt.clone(),
                 due_on: asked.due_on,
                 status: "open".into(),
-                token_hash: Some(hash),
-                token_expires_at: Some(expires),
+                token_hash: (!portal).then_some(hash),
+                token_expires_at: (!portal).then_some(expires),
                 created_by_user_id: staff.user_id,
                 created_at: at,
             },
@@ -158,8 +162,15 @@ pub fn make(
         )?;
         let institution = institutions::get(conn, staff.institution_id)?;
         let item = catalog::get(conn, staff.institution_id, row.catalog_item_id)?;
-        let url = format!("{}/respond/{token}", link.base);
-        let body = mail_body(&row, &request, &institution.name, &item.name, &url, expires);
+        let Some(email) = email else {
+            return Ok(());
+        };
+        let way = if portal {
+            Way::Portal(format!("{}/applicant/{}", link.base, institution.slug))
+        } else {
+            Way::Link(format!("{}/respond/{token}", link.base), expires)
+        };
+        let body = mail_body(&row, &request, &institution.name, &item.name, &way);
         outbox::insert(
             conn,
             &NewMail::to(
@@ -174,13 +185,19 @@ pub fn make(
     })
 }
 
+/// Where the applicant answers: through a link that works until a time, or in the
+/// applicant portal they sign in to.
+enum Way {
+    Link(String, chrono::NaiveDateTime),
+    Portal(String),
+}
+
 fn mail_body(
     lead: &LeadRow,
     request: &RequestRow,
     institution: &str,
     item: &str,
-    url: &str,
-    expires: chrono::NaiveDateTime,
+    way: &Way,
 ) -> String {
     let greeting = match lead.applicant_name.as_deref() {
         Some(name) => format!("Hello {name},"),
@@ -200,10 +217,15 @@ fn mail_body(
             due.format("%B %-d, %Y")
         ));
     }
-    text.push_str(&format!(
-        "\nAnswer here, no account needed:\n{url}\n\nThe link works until {} UTC.\n",
-        expires.format("%B %-d, %Y %H:%M")
-    ));
+    match way {
+        Way::Link(url, expires) => text.push_str(&format!(
+            "\nAnswer here, no account needed:\n{url}\n\nThe link works until {} UTC.\n",
+            expires.format("%B %-d, %Y %H:%M")
+        )),
+        Way::Portal(url) => {
+            text.push_str(&format!("\nSign in to your account to answer:\n{url}\n"))
+        }
+    }
     text
 }
 
@@ -262,9 +284,33 @@ pub fn public_view(conn: &mut DbConnection, token: &str) -> Result<PublicRequest
     })
 }
 
-/// Checks that the link works and its request is open, before anything is stored.
-pub fn check_open(conn: &mut DbConnection, token: &str) -> Result<(), ApiError> {
-    let request = by_token(conn, token)?;
+/// Who opens a request to answer it: whoever holds its mailed link, or the signed-in
+/// borrower whose application it belongs to.
+#[derive(Debug, Clone)]
+pub enum Opener {
+    Link(String),
+    Borrower(Borrower, i64),
+}
+
+impl Opener {
+    fn open(&self, conn: &mut DbConnection) -> Result<RequestRow, ApiError> {
+        match self {
+            Opener::Link(token) => by_token(conn, token),
+            Opener::Borrower(borrower, id) => {
+                let request = requests::get(conn, borrower.institution_id, *id)?;
+                let lead = leads::get(conn, request.institution_id, request.lead_id)?;
+                if lead.member_id != borrower.member_id {
+                    return Err(ApiError::NotFound);
+                }
+                Ok(request)
+            }
+        }
+    }
+}
+
+/// Checks that the request can be opened and is open, before anything is stored.
+pub fn check_open(conn: &mut DbConnection, opener: &Opener) -> Result<(), ApiError> {
+    let request = opener.open(conn)?;
     if request.status != "open" {
         return Err(ApiError::Conflict(
             "This request has already been answered.".into(),
@@ -290,12 +336,12 @@ pub fn check_answer(text: &str, files: usize) -> Result<String, ApiError> {
 /// Records the applicant's answer and the files they stored with it.
 pub fn answer(
     conn: &mut DbConnection,
-    token: &str,
+    opener: &Opener,
     text: &str,
     files: &[Stored],
 ) -> Result<(), ApiError> {
     conn.write(|conn| {
-        let request = by_token(conn, token)?;
+        let request = opener.open(conn)?;
         let lead = leads::get(conn, request.institution_id, request.lead_id)?;
         if lead.archived {
             return Err(ApiError::Gone(

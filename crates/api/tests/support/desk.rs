@@ -41,6 +41,21 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// A lead of an unregistered applicant: requests reach them through a mailed link.
+    pub fn walk_in(&self, status: &'static str) -> LeadId {
+        let inst = self.app.institution_id("acme");
+        LeadId(self.app.seed(
+            inst,
+            Seed {
+                status,
+                registered: false,
+                ..Seed::new(&format!("Walk-in {status} {}", rand_suffix()))
+            },
+        ))
+    }
+}
+
 fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);

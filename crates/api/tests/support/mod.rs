@@ -371,6 +371,35 @@ pub fn media_type(response: &reqwest::Response) -> String {
     value.split(';').next().unwrap_or("").trim().to_string()
 }
 
+impl TestApp {
+    /// The newest message in the outbox of `institution` to `recipient`, as sent: its
+    /// subject and its body unsealed.
+    pub fn mail_to(&self, institution: &str, recipient: &str) -> Option<(String, String)> {
+        let id = self.institution_id(institution);
+        let sent = leads_persistence::outbox::list(&mut self.conn(), id, None, None, 200)
+            .expect("the outbox");
+        let mail = sent.into_iter().find(|m| m.recipient == recipient)?;
+        let body = self
+            .state
+            .keys
+            .cipher
+            .decrypt(&mail.body)
+            .expect("a sealed body");
+        Some((mail.subject, body))
+    }
+}
+
+/// The token that follows `marker` in a message.
+pub fn token_after(body: &str, marker: &str) -> Option<String> {
+    let at = body.find(marker)?;
+    Some(
+        body[at + marker.len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
+}
+
 /// Waits until `check` holds or the time is up.
 pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
 where

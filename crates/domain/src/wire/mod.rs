@@ -15,9 +15,11 @@ use crate::status::{CatalogKind, Channel, LeadStatus};
 use utoipa::ToSchema;
 
 mod applicant;
+mod borrower;
 mod work;
 
 pub use applicant::*;
+pub use borrower::*;
 pub use work::*;
 
 /// Credentials of a staff user.

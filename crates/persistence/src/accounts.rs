@@ -1,0 +1,268 @@
+//! Borrowers' own sign-ins to the applicant portal, and the keys online banking signs
+//! its members in with.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::connection::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{applicant_accounts, leads, members, online_banking_keys};
+use crate::time::now;
+use crate::users::{LOCK_AFTER_FAILURES, LOCK_MINUTES};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applicant_accounts)]
+pub struct AccountRow {
+    pub id: i64,
+    pub institution_id: i64,
+    pub email: String,
+    pub name: Option<String>,
+    pub password_hash: String,
+    pub member_id: Option<i64>,
+    pub verified_at: Option<NaiveDateTime>,
+    pub verify_token_hash: Option<String>,
+    pub verify_expires_at: Option<NaiveDateTime>,
+    pub pending_lead_id: Option<i64>,
+    pub failed_sign_ins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl AccountRow {
+    pub fn is_locked(&self, at: NaiveDateTime) -> bool {
+        self.locked_until.is_some_and(|until| until > at)
+    }
+}
+
+/// An account waiting for its email to be confirmed.
+pub struct Unconfirmed<'a> {
+    pub institution_id: i64,
+    pub email: &'a str,
+    pub name: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub token_hash: &'a str,
+    pub expires_at: NaiveDateTime,
+    pub pending_lead_id: Option<i64>,
+}
+
+/// The account with this email in the institution, confirmed or not.
+pub fn find(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    email: &str,
+) -> Result<Option<AccountRow>, StoreError> {
+    Ok(applicant_accounts::table
+        .filter(applicant_accounts::institution_id.eq(institution_id))
+        .filter(applicant_accounts::email.eq(email))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The member's confirmed account, if they have one.
+pub fn of_member(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    member_id: i64,
+) -> Result<Option<AccountRow>, StoreError> {
+    Ok(applicant_accounts::table
+        .filter(applicant_accounts::institution_id.eq(institution_id))
+        .filter(applicant_accounts::member_id.eq(member_id))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Creates an unconfirmed account, or starts an unconfirmed one over with a new password
+/// and link. Never touches a confirmed account: the caller has checked there is none.
+pub fn save_unconfirmed(
+    conn: &mut DbConnection,
+    account: &Unconfirmed<'_>,
+) -> Result<(), StoreError> {
+    let existing = find(conn, account.institution_id, account.email)?;
+    match existing {
+        Some(row) if row.verified_at.is_some() => Err(StoreError::Conflict(
+            "the account is already confirmed".into(),
+        )),
+        Some(row) => {
+            diesel::update(applicant_accounts::table.find(row.id))
+                .set((
+                    applicant_accounts::name.eq(account.name),
+                    applicant_accounts::password_hash.eq(account.password_hash),
+                    applicant_accounts::verify_token_hash.eq(account.token_hash),
+                    applicant_accounts::verify_expires_at.eq(account.expires_at),
+                    applicant_accounts::pending_lead_id.eq(account.pending_lead_id),
+                ))
+                .execute(conn)?;
+            Ok(())
+        }
+        None => {
+            diesel::insert_into(applicant_accounts::table)
+                .values((
+                    applicant_accounts::institution_id.eq(account.institution_id),
+                    applicant_accounts::email.eq(account.email),
+                    applicant_accounts::name.eq(account.name),
+                    applicant_accounts::password_hash.eq(account.password_hash),
+                    applicant_accounts::verify_token_hash.eq(account.token_hash),
+                    applicant_accounts::verify_expires_at.eq(account.expires_at),
+                    applicant_accounts::pending_lead_id.eq(account.pending_lead_id),
+                    applicant_accounts::created_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(())
+        }
+    }
+}
+
+/// The account a confirmation link's token hash belongs to.
+pub fn by_token_hash(conn: &mut DbConnection, hash: &str) -> Result<AccountRow, StoreError> {
+    Ok(applicant_accounts::table
+        .filter(applicant_accounts::verify_token_hash.eq(hash))
+        .select(AccountRow::as_select())
+        .first(conn)?)
+}
+
+/// Marks the account confirmed and tied to `member_id`; the link stops working. False
+/// when the link was used first.
+pub fn confirm(
+    conn: &mut DbConnection,
+    id: i64,
+    member_id: i64,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let updated = diesel::update(
+        applicant_accounts::table
+            .filter(applicant_accounts::id.eq(id))
+            .filter(applicant_accounts::verify_token_hash.is_not_null()),
+    )
+    .set((
+        applicant_accounts::member_id.eq(member_id),
+        applicant_accounts::verified_at.eq(at),
+        applicant_accounts::verify_token_hash.eq(None::<String>),
+        applicant_accounts::verify_expires_at.eq(None::<NaiveDateTime>),
+        applicant_accounts::pending_lead_id.eq(None::<i64>),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Counts a failed sign-in; as for staff, the tenth in a row locks the account a while.
+pub fn record_failed_sign_in(conn: &mut DbConnection, id: i64) -> Result<bool, StoreError> {
+    conn.write(|conn| {
+        let row: AccountRow = applicant_accounts::table
+            .find(id)
+            .select(AccountRow::as_select())
+            .first(conn)?;
+        if row.is_locked(now()) {
+            return Ok(true);
+        }
+        let failures = row.failed_sign_ins + 1;
+        let lock = failures >= LOCK_AFTER_FAILURES;
+        let locked_until = lock.then(|| now() + chrono::Duration::minutes(LOCK_MINUTES));
+        diesel::update(applicant_accounts::table.find(id))
+            .set((
+                applicant_accounts::failed_sign_ins.eq(if lock { 0 } else { failures }),
+                applicant_accounts::locked_until.eq(locked_until),
+            ))
+            .execute(conn)?;
+        Ok(lock)
+    })
+}
+
+/// Clears the count of failed sign-ins after a successful one.
+pub fn record_sign_in(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
+    diesel::update(applicant_accounts::table.find(id))
+        .filter(applicant_accounts::failed_sign_ins.ne(0))
+        .set(applicant_accounts::failed_sign_ins.eq(0))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks a member registered (their identity is established), and as having a login when
+/// `has_login`; a login they already have stays.
+pub fn register_member(
+    conn: &mut DbConnection,
+    member_id: i64,
+    has_login: bool,
+) -> Result<(), StoreError> {
+    diesel::update(members::table.find(member_id))
+        .set((members::registered.eq(true), members::updated_at.eq(now())))
+        .execute(conn)?;
+    if has_login {
+        diesel::update(members::table.find(member_id))
+            .set(members::has_login.eq(true))
+            .execute(conn)?;
+    }
+    diesel::update(leads::table.filter(leads::member_id.eq(member_id)))
+        .set(leads::registered.eq(true))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves a lead to another member of its institution, with that member's registration.
+pub fn move_lead(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    lead_id: i64,
+    member_id: i64,
+    registered: bool,
+) -> Result<(), StoreError> {
+    let at = now();
+    diesel::update(
+        leads::table
+            .filter(leads::institution_id.eq(institution_id))
+            .filter(leads::id.eq(lead_id)),
+    )
+    .set((
+        leads::member_id.eq(member_id),
+        leads::registered.eq(registered),
+        leads::updated_at.eq(at),
+        leads::version.eq(leads::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = online_banking_keys)]
+pub struct BankingKeyRow {
+    pub institution_id: i64,
+    pub algorithm: String,
+    pub public_key: String,
+    pub issuer: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The key the institution's online banking signs with, if one is configured.
+pub fn banking_key(
+    conn: &mut DbConnection,
+    institution_id: i64,
+) -> Result<Option<BankingKeyRow>, StoreError> {
+    Ok(online_banking_keys::table
+        .find(institution_id)
+        .select(BankingKeyRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets (or replaces) the key the institution's online banking signs with. Run it in
+/// the caller's transaction.
+pub fn set_banking_key(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    algorithm: &str,
+    public_key: &str,
+    issuer: &str,
+) -> Result<BankingKeyRow, StoreError> {
+    diesel::delete(online_banking_keys::table.find(institution_id)).execute(conn)?;
+    diesel::insert_into(online_banking_keys::table)
+        .values((
+            online_banking_keys::institution_id.eq(institution_id),
+            online_banking_keys::algorithm.eq(algorithm),
+            online_banking_keys::public_key.eq(public_key),
+            online_banking_keys::issuer.eq(issuer),
+            online_banking_keys::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    banking_key(conn, institution_id)?.ok_or(StoreError::NotFound)
+}

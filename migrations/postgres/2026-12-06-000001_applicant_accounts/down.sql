@@ -1,0 +1,2 @@
+DROP TABLE online_banking_keys;
+DROP TABLE applicant_accounts;
