@@ -34,25 +34,8 @@ async fn a_borrower_applies_leaves_resumes_and_submits(portal: &Portal) -> anyho
     // Or in another browser, through the link mailed on request.
     b.click("Email me a link to continue later").await?;
     b.sees("We have emailed you a link").await?;
-    let mail_dir = portal.env.data_dir.path().join("mail");
-    let link = b
-        .until("the mail with the link", || async {
-            let Ok(entries) = std::fs::read_dir(&mail_dir) else {
-                return Ok(None);
-            };
-            for entry in entries.filter_map(Result::ok) {
-                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                let text = text.replace("=\r\n", "").replace("=3D", "=");
-                if let Some(at) = text.find("/apply/demo/personal-loan#resume=") {
-                    let link: String = text[at..]
-                        .chars()
-                        .take_while(|c| !c.is_whitespace())
-                        .collect();
-                    return Ok(Some(link));
-                }
-            }
-            Ok(None)
-        })
+    let link = portal
+        .mailed_link("/apply/demo/personal-loan#resume=")
         .await?;
     b.client
         .execute("window.localStorage.clear();", vec![])

@@ -187,3 +187,31 @@ pub async fn buttons(b: &Browser) -> anyhow::Result<Vec<String>> {
         .await?;
     Ok(serde_json::from_value(found)?)
 }
+
+impl Portal {
+    /// The link starting with `marker` in a mail the server wrote to its mail directory
+    /// (read as the recipient's mail program would, soft line breaks joined), once the
+    /// mailer has written it.
+    pub async fn mailed_link(&self, marker: &str) -> anyhow::Result<String> {
+        let mail_dir = self.env.data_dir.path().join("mail");
+        self.browser
+            .until(&format!("a mail with {marker}"), || async {
+                let Ok(entries) = std::fs::read_dir(&mail_dir) else {
+                    return Ok(None);
+                };
+                for entry in entries.filter_map(Result::ok) {
+                    let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                    let text = text.replace("=\r\n", "").replace("=3D", "=");
+                    if let Some(at) = text.find(marker) {
+                        let link: String = text[at..]
+                            .chars()
+                            .take_while(|c| !c.is_whitespace())
+                            .collect();
+                        return Ok(Some(link));
+                    }
+                }
+                Ok(None)
+            })
+            .await
+    }
+}

@@ -173,25 +173,7 @@ async fn a_manager_works_a_lead_from_note_to_product_then_archives_it(
     b.sees("Waiting").await?;
 
     // The applicant follows the link in the mail the server wrote.
-    let mail_dir = portal.env.data_dir.path().join("mail");
-    let link = b
-        .until("the request's mail", || async {
-            let Ok(entries) = std::fs::read_dir(&mail_dir) else {
-                return Ok(None);
-            };
-            for entry in entries.filter_map(Result::ok) {
-                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                if let Some(at) = text.find("/respond/") {
-                    let token: String = text[at + "/respond/".len()..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                        .collect();
-                    return Ok(Some(format!("/respond/{token}")));
-                }
-            }
-            Ok(None)
-        })
-        .await?;
+    let link = portal.mailed_link("/respond/").await?;
     b.open(&link).await?;
     b.sees("Proof of income").await?;
     b.fill("Your answer", "Both stubs attached.").await?;

@@ -12,8 +12,9 @@ use actix_web::{web, HttpResponse};
 use crate::state::AppState;
 
 /// The script other sites include:
-/// `<script src="https://HOST/widget.js" data-institution="acme" data-item="auto-loan">`.
-const WIDGET: &str = r#"(function () {
+/// `<script src="https://HOST/widget.js" data-institution="acme" data-item="auto-loan">`;
+/// online banking adds `data-online-banking="JWT"`, its hand-over of the signed-in member.
+const WIDGET: &str = r##"(function () {
   "use strict";
   var script = document.currentScript;
   if (!script || !script.src) { return; }
@@ -23,8 +24,11 @@ const WIDGET: &str = r#"(function () {
   var base = new URL(script.src).origin;
   var path = "/apply/" + encodeURIComponent(institution) +
     (item ? "/" + encodeURIComponent(item) : "");
+  // Online banking passes its signed-in member's hand-over; it travels in the
+  // fragment, which is never sent to a server.
+  var handover = script.getAttribute("data-online-banking");
   var frame = document.createElement("iframe");
-  frame.src = base + path;
+  frame.src = base + path + (handover ? "#online-banking=" + encodeURIComponent(handover) : "");
   frame.title = script.getAttribute("data-title") || "Application";
   frame.style.width = "100%";
   frame.style.border = "0";
@@ -38,7 +42,7 @@ const WIDGET: &str = r#"(function () {
   });
   script.parentNode.insertBefore(frame, script.nextSibling);
 })();
-"#;
+"##;
 
 pub async fn widget() -> HttpResponse {
     HttpResponse::Ok()

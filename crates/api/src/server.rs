@@ -100,7 +100,9 @@ async fn unmatched(
         _ => Vec::new(),
     };
     // The borrower's pages are a build of their own; their files are found in either.
-    let borrower = req.path().starts_with("/apply/") || req.path().starts_with("/respond/");
+    let borrower = ["/apply/", "/applicant/", "/respond/"]
+        .iter()
+        .any(|prefix| req.path().starts_with(prefix));
     let (first, second) = if borrower {
         (state.borrower.as_ref(), state.portal.as_ref())
     } else {

@@ -452,9 +452,14 @@ fn hand_over(private: &str, algorithm: Algorithm, claims: Value) -> String {
     encode(&Header::new(algorithm), &claims, &key).expect("a signed hand-over")
 }
 
+/// A hand-over for acme's member `member`, with an id of its own.
 fn claims(member: &str, lifetime: i64) -> Value {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let now = chrono::Utc::now().timestamp();
-    json!({ "iss": BANKING, "aud": "leads", "sub": member, "iat": now, "exp": now + lifetime,
+    let jti = format!("handover-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    json!({ "iss": BANKING, "aud": "leads:acme", "sub": member, "iat": now,
+            "exp": now + lifetime, "jti": jti,
             "name": "Robin Roe", "email": "robin@example.org", "phone": "907-555-0143" })
 }
 
@@ -484,13 +489,20 @@ async fn online_banking_signs_members_in_with_the_institutions_key(
         text.contains("public_key") && text.contains("issuer"),
         "{text}"
     );
+    let private = json!({ "algorithm": "RS256", "public_key": RSA_PRIVATE, "issuer": BANKING });
+    let (status, text) = app
+        .raw_put("owner@acme.org", "/api/v1/online-banking-key", &private)
+        .await;
+    assert_eq!(status, 422, "a private key is never kept: {text}");
     let (status, text) = app
         .raw_put("owner@acme.org", "/api/v1/online-banking-key", &key)
         .await;
     assert_eq!(status, 200, "{text}");
 
-    let (status, session) = send(&app, Method::POST, path, None, Some(sign_in(good))).await;
+    let (status, session) = send(&app, Method::POST, path, None, Some(sign_in(good.clone()))).await;
     assert_eq!(status, 200, "{session}");
+    let (status, _) = send(&app, Method::POST, path, None, Some(sign_in(good))).await;
+    assert_eq!(status, 401, "a hand-over signs in once");
     assert_eq!(session["borrower"]["signed_in_via"], "online_banking");
     let token = session["token"].as_str().expect("a session").to_string();
     let (lead, lead_token) = start(&app, Some(&token)).await;
@@ -515,7 +527,11 @@ async fn online_banking_signs_members_in_with_the_institutions_key(
     let mut wrong_issuer = claims("M-1001", 300);
     wrong_issuer["iss"] = json!("https://elsewhere.test");
     let mut wrong_audience = claims("M-1001", 300);
-    wrong_audience["aud"] = json!("another-product");
+    wrong_audience["aud"] = json!("leads");
+    let mut other_institution = claims("M-1001", 300);
+    other_institution["aud"] = json!("leads:other");
+    let mut not_yet = claims("M-1001", 300);
+    not_yet["nbf"] = json!(chrono::Utc::now().timestamp() + 3600);
     let refused = [
         (
             "signed with another key",
@@ -537,6 +553,14 @@ async fn online_banking_signs_members_in_with_the_institutions_key(
             "another audience",
             hand_over(RSA_PRIVATE, Algorithm::RS256, wrong_audience),
         ),
+        (
+            "for another institution",
+            hand_over(RSA_PRIVATE, Algorithm::RS256, other_institution),
+        ),
+        (
+            "not valid yet",
+            hand_over(RSA_PRIVATE, Algorithm::RS256, not_yet),
+        ),
         ("not a token", "abc.def.ghi".to_string()),
     ];
     for (what, assertion) in refused {
@@ -549,6 +573,25 @@ async fn online_banking_signs_members_in_with_the_institutions_key(
     let (status, problem) = send(&app, Method::POST, path, None, Some(sign_in(assertion))).await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"][0]["field"], "assertion.email");
+
+    // A number the product gave an anonymous applicant never makes someone them.
+    let (walk_in, _) = start(&app, None).await;
+    let number = {
+        let detail = app
+            .raw_json("owner@acme.org", &format!("/api/v1/leads/{walk_in}"))
+            .await;
+        let member = detail["member_id"].as_i64().expect("a member");
+        let profile = app
+            .raw_json("owner@acme.org", &format!("/api/v1/members/{member}"))
+            .await;
+        profile["member"]["member_number"]
+            .as_str()
+            .expect("a number")
+            .to_string()
+    };
+    let assertion = hand_over(RSA_PRIVATE, Algorithm::RS256, claims(&number, 300));
+    let (status, _) = send(&app, Method::POST, path, None, Some(sign_in(assertion))).await;
+    assert_eq!(status, 409);
 
     // The institution moves to an ES256 key; the same member number is the same member.
     let key = json!({ "algorithm": "ES256", "public_key": EC_PUBLIC, "issuer": BANKING });
@@ -611,7 +654,7 @@ async fn forms_are_edited_by_catalog_managers_and_old_answers_stay(
     app.staff("acme", "manager@acme.org", "manager").await;
     let (lead, lead_token) = start(&app, None).await;
     let lead_path = format!("/api/v1/public/applications/{lead}");
-    let save = json!({ "answers": { "purpose": "A used car" } });
+    let save = json!({ "answers": { "purpose": "A used car", "amount": 600 } });
     let (status, _) = send(
         &app,
         Method::PATCH,
@@ -632,7 +675,7 @@ async fn forms_are_edited_by_catalog_managers_and_old_answers_stay(
     let form_path = format!("/api/v1/catalog/{}/form", item["id"]);
     let new_form = json!({ "form": { "steps": [
         { "key": "loan", "title": "Your loan", "fields": [
-            { "key": "amount", "type": "money", "label": "Amount", "required": true, "min": 500 },
+            { "key": "amount", "type": "money", "label": "Amount", "required": true, "min": 1000 },
             { "key": "vehicle_year", "type": "number", "label": "Vehicle year", "whole": true,
               "min": 1990, "max": 2030, "help": "As on the title" }
         ]}
@@ -677,6 +720,19 @@ async fn forms_are_edited_by_catalog_managers_and_old_answers_stay(
     )
     .await;
     assert_eq!(status, 200, "the new field is answered");
+    let submit = format!("{lead_path}/submit");
+    let (status, problem) = send(&app, Method::POST, &submit, Some(&lead_token), None).await;
+    assert_eq!(status, 422);
+    let faults: Vec<&str> = problem["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert!(
+        faults.contains(&"answers.amount"),
+        "an answer the new form no longer accepts: {faults:?}"
+    );
     let (_, offered) = send(
         &app,
         Method::GET,
@@ -707,3 +763,104 @@ async fn forms_are_edited_by_catalog_managers_and_old_answers_stay(
 }
 
 on_both_databases!(forms_are_edited_by_catalog_managers_and_old_answers_stay);
+
+async fn links_and_passwords_hold_against_replacement_and_guessing(
+    app: TestApp,
+) -> anyhow::Result<()> {
+    app.institution("acme");
+    app.institution("other");
+    let accounts = "/api/v1/public/accounts";
+    let ask = |password: &str| json!({ "institution": "acme", "email": "kim@example.org", "password": password });
+    let (status, _) = send(&app, Method::POST, accounts, None, Some(ask(PASSWORD))).await;
+    assert_eq!(status, 202);
+    let (_, first) = app.mail_to("acme", "kim@example.org").expect("a mail");
+    let first = token_after(&first, "/applicant/acme/confirm#").expect("a link");
+    // Someone asks again for the same email: the first link stops working, and the new
+    // one needs the new password.
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        accounts,
+        None,
+        Some(ask("someone else's password")),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let confirm = "/api/v1/public/accounts/confirm";
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        confirm,
+        None,
+        Some(json!({ "token": first, "password": PASSWORD })),
+    )
+    .await;
+    assert_eq!(status, 410, "a replaced link confirms nothing");
+    let (_, second) = app.mail_to("acme", "kim@example.org").expect("a mail");
+    let second = token_after(&second, "/applicant/acme/confirm#").expect("a link");
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        confirm,
+        None,
+        Some(json!({ "token": second, "password": PASSWORD })),
+    )
+    .await;
+    assert_eq!(status, 401, "the new link needs the new password");
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        confirm,
+        None,
+        Some(json!({ "token": second, "password": "someone else's password" })),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Guesses sent together are counted together: forty at once lock the account, and
+    // the right password is then refused too.
+    let wrong = json!({ "institution": "acme", "email": "kim@example.org",
+                        "password": "a wrong guess, long enough" });
+    let guesses = (0..40).map(|_| {
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/public/sessions",
+            None,
+            Some(wrong.clone()),
+        )
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    assert!(answers.iter().all(|(status, _)| *status == 401));
+    let right = json!({ "institution": "acme", "email": "kim@example.org",
+                        "password": "someone else's password" });
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        "/api/v1/public/sessions",
+        None,
+        Some(right),
+    )
+    .await;
+    assert_eq!(status, 401, "locked after ten attempts in a row");
+
+    // An application of another institution is refused alike, account or not.
+    let body = json!({ "institution": "other", "item": "personal-loan" });
+    let (_, started) = send(
+        &app,
+        Method::POST,
+        "/api/v1/public/applications",
+        None,
+        Some(body),
+    )
+    .await;
+    let foreign = started["token"].as_str().expect("a token").to_string();
+    for email in ["kim@example.org", "nobody@example.org"] {
+        let body = json!({ "institution": "acme", "email": email, "password": PASSWORD });
+        let (status, _) = send(&app, Method::POST, accounts, Some(&foreign), Some(body)).await;
+        assert_eq!(status, 422, "{email}");
+    }
+    Ok(())
+}
+
+on_both_databases!(links_and_passwords_hold_against_replacement_and_guessing);

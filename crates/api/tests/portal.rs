@@ -337,6 +337,8 @@ async fn the_borrower_pages_come_from_their_own_build() -> anyhow::Result<()> {
         "/apply/acme",
         "/apply/acme/auto-loan",
         "/respond/some-token",
+        "/applicant/acme",
+        "/applicant/acme/confirm",
     ] {
         let (status, body) = page(path).await;
         assert_eq!(status, 200, "{path}");

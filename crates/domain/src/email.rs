@@ -12,7 +12,8 @@ impl Email {
     pub const MAX_LEN: usize = 254;
 
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let value = raw.trim().to_lowercase();
+        // Only ASCII letters are folded: folding others can name another mailbox.
+        let value = raw.trim().to_ascii_lowercase();
         if value.is_empty() {
             return Err("must not be empty");
         }

@@ -5,6 +5,8 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
+use crate::text::{clean_line, clean_text};
+
 /// The field types a form may use.
 pub const FIELD_TYPES: [&str; 11] = [
     "text", "number", "money", "date", "select", "checkbox", "email", "phone", "ssn", "address",
@@ -85,6 +87,9 @@ pub fn check(form: &Value) -> Vec<(String, String)> {
             problems.add(format!("{at}.fields"), "must be a list of fields");
             continue;
         };
+        if fields.is_empty() {
+            problems.add(format!("{at}.fields"), "must hold at least one field");
+        }
         for (j, field) in fields.iter().enumerate() {
             count += 1;
             check_field(
@@ -129,12 +134,30 @@ fn allow_only(object: &Map<String, Value>, known: &[&str], at: &str, problems: &
 }
 
 fn text(value: Option<&Value>, max: usize, required: bool, at: &str, problems: &mut Problems) {
-    match value {
-        None if !required => {}
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max => {}
-        _ => problems.add(at, "must be text of 1 to the allowed number of characters"),
+    let sound = match value {
+        None => !required,
+        Some(Value::String(s)) if max > MAX_LABEL => clean_text(s, max).is_ok(),
+        Some(Value::String(s)) => clean_line(s, max).is_ok(),
+        Some(_) => false,
+    };
+    if !sound {
+        problems.add(
+            at,
+            "must be text of 1 to the allowed number of characters, without control or \
+             invisible characters",
+        );
     }
 }
+
+/// Whether an amount of dollars is whole cents, allowing for how binary fractions
+/// print (0.07 is 7.000000000000001 cents).
+fn whole_cents(dollars: f64) -> bool {
+    let cents = dollars * 100.0;
+    (cents - cents.round()).abs() < 1e-6
+}
+
+/// The largest limit a number or amount may set.
+const MAX_LIMIT: f64 = 1e12;
 
 fn check_offer(offer: &Value, problems: &mut Problems) {
     let Some(offer) = offer.as_object() else {
@@ -224,18 +247,28 @@ fn check_field(field: &Value, at: &str, keys: &mut HashSet<String>, problems: &m
     let min = field.get("min");
     let max = field.get("max");
     for (name, limit) in [("min", min), ("max", max)] {
-        if limit.is_some_and(|v| !v.is_number()) {
-            problems.add(format!("{at}.{name}"), "must be a number");
-        } else if limit.is_some() && !matches!(kind, "number" | "money") {
-            problems.add(
+        let Some(limit) = limit else { continue };
+        let Some(number) = limit.as_f64().filter(|n| n.abs() <= MAX_LIMIT) else {
+            problems.add(format!("{at}.{name}"), "must be a number of at most 10^12");
+            continue;
+        };
+        match kind {
+            "number" => {}
+            "money" if number < 0.0 || !whole_cents(number) => problems.add(
+                format!("{at}.{name}"),
+                "must be an amount of dollars and whole cents, not below zero",
+            ),
+            "money" => {}
+            _ => problems.add(
                 format!("{at}.{name}"),
                 "applies to numbers and amounts only",
-            );
+            ),
         }
     }
     if let (Some(low), Some(high)) = (min.and_then(Value::as_f64), max.and_then(Value::as_f64)) {
-        if low > high {
-            problems.add(format!("{at}.min"), "must not be above max");
+        let whole = field.get("whole").and_then(Value::as_bool).unwrap_or(false);
+        if low > high || (whole && low.ceil() > high.floor()) {
+            problems.add(format!("{at}.min"), "leaves no value between min and max");
         }
     }
     if let Some(length) = field.get("max_length") {
@@ -298,7 +331,7 @@ mod tests {
             {"key": "card_last4", "type": "text", "label": "Last four digits", "required": true,
              "pattern": "^[0-9]{4}$", "max_length": 4, "help": "From the front of the card"},
             {"key": "kind", "type": "select", "label": "Kind", "options": ["debit", "credit"]},
-            {"key": "limit", "type": "money", "label": "Limit", "min": 500, "max": 50000}
+            {"key": "limit", "type": "money", "label": "Limit", "min": 0.07, "max": 50000}
         ]}]});
         assert_eq!(check(&form), Vec::<(String, String)>::new());
     }
@@ -333,6 +366,30 @@ mod tests {
             );
         }
         assert!(!check(&json!({"steps": []})).is_empty());
+        let impossible = json!({"steps": [
+            {"key": "one", "title": "One", "fields": [
+                {"key": "a", "type": "money", "label": "A", "min": 1e308},
+                {"key": "b", "type": "number", "label": "B", "whole": true, "min": 0.5, "max": 0.7},
+                {"key": "c", "type": "money", "label": "C", "min": 0.001},
+                {"key": "d", "type": "money", "label": "D", "min": -5},
+                {"key": "e", "type": "text", "label": "E\u{0}\u{202e}"}
+            ]},
+            {"key": "two", "title": "Two", "fields": []}
+        ]});
+        let at: Vec<String> = check(&impossible).into_iter().map(|(at, _)| at).collect();
+        for expected in [
+            "form.steps[0].fields[0].min",
+            "form.steps[0].fields[1].min",
+            "form.steps[0].fields[2].min",
+            "form.steps[0].fields[3].min",
+            "form.steps[0].fields[4].label",
+            "form.steps[1].fields",
+        ] {
+            assert!(
+                at.iter().any(|a| a == expected),
+                "{expected} missing from {at:?}"
+            );
+        }
         assert!(!check(&json!([1, 2])).is_empty());
     }
 }

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{applicant_accounts, leads, members, online_banking_keys};
+use crate::schema::{
+    applicant_accounts, leads, members, online_banking_handovers, online_banking_keys,
+};
 use crate::time::now;
 use crate::users::{LOCK_AFTER_FAILURES, LOCK_MINUTES};
 
@@ -123,17 +125,22 @@ pub fn by_token_hash(conn: &mut DbConnection, hash: &str) -> Result<AccountRow, 
 }
 
 /// Marks the account confirmed and tied to `member_id`; the link stops working. False
-/// when the link was used first.
+/// when the link was used first, or the account was asked for again (a new link, a new
+/// password) since `seen` was read: the password checked is then no longer its own.
 pub fn confirm(
     conn: &mut DbConnection,
-    id: i64,
+    seen: &AccountRow,
     member_id: i64,
     at: NaiveDateTime,
 ) -> Result<bool, StoreError> {
+    let Some(token_hash) = &seen.verify_token_hash else {
+        return Ok(false);
+    };
     let updated = diesel::update(
         applicant_accounts::table
-            .filter(applicant_accounts::id.eq(id))
-            .filter(applicant_accounts::verify_token_hash.is_not_null()),
+            .filter(applicant_accounts::id.eq(seen.id))
+            .filter(applicant_accounts::verify_token_hash.eq(token_hash))
+            .filter(applicant_accounts::password_hash.eq(&seen.password_hash)),
     )
     .set((
         applicant_accounts::member_id.eq(member_id),
@@ -146,30 +153,38 @@ pub fn confirm(
     Ok(updated == 1)
 }
 
-/// Counts a failed sign-in; as for staff, the tenth in a row locks the account a while.
-pub fn record_failed_sign_in(conn: &mut DbConnection, id: i64) -> Result<bool, StoreError> {
+/// Counts a password attempt before the password is checked, so that guesses sent
+/// together are counted together: the eleventh in a row without a success locks the
+/// account for a while, as for staff. False when the account is locked.
+pub fn begin_attempt(conn: &mut DbConnection, id: i64) -> Result<bool, StoreError> {
     conn.write(|conn| {
         let row: AccountRow = applicant_accounts::table
             .find(id)
             .select(AccountRow::as_select())
             .first(conn)?;
-        if row.is_locked(now()) {
-            return Ok(true);
+        let at = now();
+        if row.is_locked(at) {
+            return Ok(false);
         }
-        let failures = row.failed_sign_ins + 1;
-        let lock = failures >= LOCK_AFTER_FAILURES;
-        let locked_until = lock.then(|| now() + chrono::Duration::minutes(LOCK_MINUTES));
+        let attempts = row.failed_sign_ins + 1;
+        if attempts > LOCK_AFTER_FAILURES {
+            diesel::update(applicant_accounts::table.find(id))
+                .set((
+                    applicant_accounts::failed_sign_ins.eq(0),
+                    applicant_accounts::locked_until
+                        .eq(Some(at + chrono::Duration::minutes(LOCK_MINUTES))),
+                ))
+                .execute(conn)?;
+            return Ok(false);
+        }
         diesel::update(applicant_accounts::table.find(id))
-            .set((
-                applicant_accounts::failed_sign_ins.eq(if lock { 0 } else { failures }),
-                applicant_accounts::locked_until.eq(locked_until),
-            ))
+            .set(applicant_accounts::failed_sign_ins.eq(attempts))
             .execute(conn)?;
-        Ok(lock)
+        Ok(true)
     })
 }
 
-/// Clears the count of failed sign-ins after a successful one.
+/// Clears the count of attempts after a successful one.
 pub fn record_sign_in(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
     diesel::update(applicant_accounts::table.find(id))
         .filter(applicant_accounts::failed_sign_ins.ne(0))
@@ -265,4 +280,29 @@ pub fn set_banking_key(
         ))
         .execute(conn)?;
     banking_key(conn, institution_id)?.ok_or(StoreError::NotFound)
+}
+
+/// Records online banking's hand-over `jti` as used. False when it was used before.
+pub fn use_handover(
+    conn: &mut DbConnection,
+    institution_id: i64,
+    jti: &str,
+    expires_at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    diesel::delete(
+        online_banking_handovers::table.filter(online_banking_handovers::expires_at.lt(now())),
+    )
+    .execute(conn)?;
+    let inserted = diesel::insert_into(online_banking_handovers::table)
+        .values((
+            online_banking_handovers::institution_id.eq(institution_id),
+            online_banking_handovers::jti.eq(jti),
+            online_banking_handovers::expires_at.eq(expires_at),
+        ))
+        .execute(conn);
+    match inserted.map_err(StoreError::from) {
+        Ok(_) => Ok(true),
+        Err(StoreError::Conflict(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
 }

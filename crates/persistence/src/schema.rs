@@ -272,6 +272,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    online_banking_handovers (institution_id, jti) {
+        institution_id -> BigInt,
+        jti -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(roles -> institutions (institution_id));
 diesel::joinable!(staff_users -> roles (role_id));
 diesel::joinable!(leads -> members (member_id));
@@ -298,4 +306,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     embed_origins,
     applicant_accounts,
     online_banking_keys,
+    online_banking_handovers,
 );

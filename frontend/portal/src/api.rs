@@ -59,8 +59,9 @@ thread_local! {
 }
 
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    if response.status() == 204 {
-        // No content: only a type that can be nothing can be read from it.
+    if response.status() == 204 || response.status() == 202 {
+        // No content (or only "accepted"): only a type that can be nothing can be read
+        // from it.
         return serde_json::from_str("null").map_err(|e| ApiError::Network(e.to_string()));
     }
     if response.ok() {
@@ -118,9 +119,18 @@ pub async fn as_applicant<B: Serialize, T: DeserializeOwned>(
     read(send(request).await?).await
 }
 
-/// POSTs a form with files to a public resource, with no session; nothing comes back.
-pub async fn post_form_public(path: &str, form: web_sys::FormData) -> Result<(), ApiError> {
-    let response = send(Request::post(path).body(form)).await?;
+/// POSTs a form with files to a public resource, with a borrower's or applicant's token
+/// when given; nothing comes back.
+pub async fn post_form_public(
+    path: &str,
+    form: web_sys::FormData,
+    token: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut builder = Request::post(path);
+    if let Some(token) = token {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let response = send(builder.body(form)).await?;
     if response.ok() {
         return Ok(());
     }

@@ -75,8 +75,8 @@ pub fn App() -> impl IntoView {
     .into_any()
 }
 
-/// The borrower's pages, by address: an institution's application pages, and the page
-/// a request's link opens. Neither needs a staff session.
+/// The borrower's pages, by address: an institution's application pages, the applicant
+/// portal, and the page a request's link opens. None needs a staff session.
 #[cfg(feature = "borrower")]
 #[component]
 pub fn BorrowerApp() -> impl IntoView {
@@ -85,6 +85,9 @@ pub fn BorrowerApp() -> impl IntoView {
         .unwrap_or_default();
     if let Some(token) = path.strip_prefix("/respond/") {
         return view! { <crate::respond::RespondPage token=token.to_string()/> }.into_any();
+    }
+    if let Some(rest) = path.strip_prefix("/applicant/") {
+        return view! { <crate::applicant::ApplicantPage path=rest.to_string()/> }.into_any();
     }
     if let Some(rest) = path.strip_prefix("/apply/") {
         return view! { <crate::apply::ApplyPage path=rest.to_string()/> }.into_any();

@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 
 use crate::api::{self, ApiError};
+use crate::applicant::{forget_session, session_token, sign_in_from_online_banking, take_fragment};
 use crate::fields::{about_fields, closing, form_field};
 
 /// The steps before the form's own: who the applicant is.
@@ -229,6 +230,19 @@ fn Application(institution: String, item: String) -> impl IntoView {
     }
     let told = RwSignal::new(None::<String>);
 
+    // Online banking hands its signed-in member over in the fragment; until the sign-in
+    // is exchanged, nothing is started.
+    if let Some(assertion) = take_fragment("online-banking=") {
+        busy.set(true);
+        let institution = institution.clone();
+        spawn_local(async move {
+            if let Err(error) = sign_in_from_online_banking(&institution, assertion).await {
+                notice.set(Some(error.message()));
+            }
+            busy.set(false);
+        });
+    }
+
     // Resume what this browser started, or wait for the borrower to start.
     if let Some((id, saved_token)) = saved(&institution, &item) {
         spawn_local(async move {
@@ -262,9 +276,17 @@ fn Application(institution: String, item: String) -> impl IntoView {
                 institution: institution.clone(),
                 item: item.clone(),
             };
-            let started =
-                api::post_public::<_, ApplicationStarted>("/api/v1/public/applications", &body)
-                    .await;
+            // A borrower signed in to the applicant portal applies as themselves, with
+            // their details filled in; a sign-in that has ended is dropped.
+            let path = "/api/v1/public/applications";
+            let mut started = match session_token(&institution) {
+                Some(session) => api::as_applicant("POST", path, &session, Some(&body)).await,
+                None => api::post_public::<_, ApplicationStarted>(path, &body).await,
+            };
+            if started.as_ref().is_err_and(|e| e.status() == Some(401)) {
+                forget_session(&institution);
+                started = api::post_public::<_, ApplicationStarted>(path, &body).await;
+            }
             let found = match started {
                 Ok(started) => {
                     remember(&institution, &item, started.id.0, &started.token);
@@ -433,6 +455,11 @@ fn Application(institution: String, item: String) -> impl IntoView {
                     <p class="state state-done" role="status">
                         {format!("Thank you. Your application {} has been submitted to {}.", application.reference, application.institution.name)}
                     </p>
+                    <p>
+                        <a href=follow_link(&application, token.get_untracked())>
+                            "Follow your application in your account"
+                        </a>
+                    </p>
                     <button type="button" class="button" on:click=start_over>"Start another application"</button>
                 </section>
             }.into_any(),
@@ -496,6 +523,17 @@ fn Application(institution: String, item: String) -> impl IntoView {
                 }.into_any()
             }
         }}
+    }
+}
+
+/// Where the applicant follows their application: their account, when they are signed
+/// in; otherwise the applicant portal's door, carrying this application so that an
+/// account asked for there takes it along.
+fn follow_link(application: &PublicApplication, token: Option<String>) -> String {
+    let slug = &application.institution.slug;
+    match (session_token(slug), token) {
+        (None, Some(token)) => format!("/applicant/{slug}#from={}.{token}", application.id.0),
+        _ => format!("/applicant/{slug}"),
     }
 }
 

@@ -8,6 +8,7 @@
 mod actions;
 mod api;
 mod app;
+mod applicant;
 mod apply;
 mod bulk;
 mod fields;

@@ -29,3 +29,13 @@ CREATE TABLE online_banking_keys (
     updated_at TIMESTAMP NOT NULL
 );
 
+
+-- Online banking's hand-overs already used, by their `jti`, kept until they expire so
+-- that none signs anyone in twice.
+CREATE TABLE online_banking_handovers (
+    institution_id BIGINT NOT NULL REFERENCES institutions (id),
+    jti TEXT NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (institution_id, jti)
+);
+CREATE INDEX online_banking_handovers_expiry ON online_banking_handovers (expires_at);

@@ -17,6 +17,15 @@ const LEEWAY_SECONDS: u64 = 30;
 
 /// The decoding key of a configured public key, or why it is not one.
 pub fn decoding_key(algorithm: &str, pem: &str) -> Result<(Algorithm, DecodingKey), &'static str> {
+    // One public key, and nothing else: a private key pasted by mistake is refused, not
+    // kept.
+    let pem = pem.trim();
+    let single = pem.matches("-----BEGIN ").count() == 1;
+    let public = pem.starts_with("-----BEGIN PUBLIC KEY-----")
+        || pem.starts_with("-----BEGIN RSA PUBLIC KEY-----");
+    if !single || !public || pem.contains("PRIVATE") {
+        return Err("must be one public key in PEM (BEGIN PUBLIC KEY)");
+    }
     match algorithm {
         "RS256" => DecodingKey::from_rsa_pem(pem.as_bytes())
             .map(|key| (Algorithm::RS256, key))
@@ -32,6 +41,7 @@ pub fn decoding_key(algorithm: &str, pem: &str) -> Result<(Algorithm, DecodingKe
 struct HandOver {
     sub: String,
     exp: i64,
+    jti: String,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -41,8 +51,10 @@ struct HandOver {
 }
 
 /// Checks a hand-over against the institution's key: signature, algorithm, issuer,
-/// audience (`audience`, this product's issuer name) and a near expiry; and the member
-/// details it carries.
+/// audience (`audience`: this product and the institution, such as `leads:acme`, so
+/// that a hand-over for one institution signs nobody in at another that shares online
+/// banking's key), a near expiry, no use before `nbf`, and a `jti` to use it once by;
+/// and the member details it carries.
 pub fn verify(key: &BankingKeyRow, audience: &str, assertion: &str) -> Result<Handed, ApiError> {
     let refused = || ApiError::Unauthorized("Online banking's sign-in could not be verified.");
     let (algorithm, decoding) =
@@ -50,8 +62,9 @@ pub fn verify(key: &BankingKeyRow, audience: &str, assertion: &str) -> Result<Ha
     let mut validation = Validation::new(algorithm);
     validation.set_issuer(&[&key.issuer]);
     validation.set_audience(&[audience]);
-    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "jti"]);
     validation.leeway = LEEWAY_SECONDS;
+    validation.validate_nbf = true;
     let claims = decode::<HandOver>(assertion, &decoding, &validation)
         .map_err(|_| refused())?
         .claims;
@@ -61,6 +74,13 @@ pub fn verify(key: &BankingKeyRow, audience: &str, assertion: &str) -> Result<Ha
         ));
     }
     let mut errors = Vec::new();
+    let jti = claims.jti.trim();
+    if jti.is_empty() || jti.len() > 200 {
+        errors.push(FieldError::new(
+            "assertion.jti",
+            "must be 1 to 200 characters",
+        ));
+    }
     let number = claims.sub.trim();
     let number_ok = !number.is_empty()
         && number.len() <= 32
@@ -100,7 +120,12 @@ pub fn verify(key: &BankingKeyRow, audience: &str, assertion: &str) -> Result<Ha
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    let expires_at = chrono::DateTime::from_timestamp(claims.exp, 0)
+        .map(|at| at.naive_utc())
+        .ok_or_else(refused)?;
     Ok(Handed {
+        jti: jti.to_string(),
+        expires_at,
         member_number: number.to_string(),
         name,
         email,

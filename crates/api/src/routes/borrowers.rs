@@ -27,6 +27,7 @@ use crate::state::AppState;
 /// How long a borrower stays signed in.
 const SESSION_SECONDS: u64 = 8 * 3600;
 const WRONG_CREDENTIALS: &str = "The email or password is wrong.";
+use leads_persistence::users::LOCK_MINUTES;
 
 fn session(
     state: &AppState,
@@ -120,7 +121,8 @@ fn own_base(state: &AppState, req: &HttpRequest) -> String {
         (status = 200, description = "Confirmed and signed in", body = BorrowerSession),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong password", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "The link has expired or was used", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The link has expired, was used, or was replaced by a newer one", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords: the account is locked for 15 minutes", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -134,16 +136,19 @@ pub async fn confirm(
     let account = state
         .db(move |conn| accounts::awaiting(conn, &token))
         .await?;
+    let id = account.id;
+    let allowed = state
+        .db(move |conn| Ok(stored::begin_attempt(conn, id)?))
+        .await?;
+    if !allowed {
+        return Err(ApiError::TooMany(LOCK_MINUTES as u64 * 60));
+    }
     let stored_hash = account.password_hash.clone();
     let given = body.password;
     let matches = web::block(move || password::verify(&given, &stored_hash))
         .await
         .map_err(ApiError::internal)?;
-    if !matches || account.is_locked(leads_persistence::time::now()) {
-        let id = account.id;
-        state
-            .db(move |conn| Ok(stored::record_failed_sign_in(conn, id)?))
-            .await?;
+    if !matches {
         return Err(ApiError::Unauthorized(
             "The password is not the one given when the account was asked for.",
         ));
@@ -164,8 +169,8 @@ pub async fn confirm(
     )
 }
 
-/// Signs a borrower in to the applicant portal with email and password. Ten wrong
-/// passwords in a row lock the account for 15 minutes.
+/// Signs a borrower in to the applicant portal with email and password. Ten attempts
+/// in a row without a success lock the account for 15 minutes.
 #[utoipa::path(
     tag = "applicant portal",
     request_body = BorrowerSignIn,
@@ -190,35 +195,33 @@ pub async fn sign_in(
             None => Ok(None),
         })
         .await?;
-    let given = body.password;
-    let at = leads_persistence::time::now();
-    // One hash verification whatever the case, so that the time taken does not tell a
-    // known email from an unknown one.
-    let verified = web::block(move || match account {
-        None => {
-            password::verify(&given, password::decoy());
-            Err(None)
+    // Every attempt on an account is counted before its password is checked, so that
+    // guesses sent together are held to the same limit as guesses sent in turn.
+    let allowed = match &account {
+        Some(found) => {
+            let id = found.id;
+            state
+                .db(move |conn| Ok(stored::begin_attempt(conn, id)?))
+                .await?
         }
-        Some(account) => {
-            if password::verify(&given, &account.password_hash) && !account.is_locked(at) {
-                Ok(account)
-            } else {
-                Err(Some(account.id))
-            }
+        None => false,
+    };
+    let given = body.password;
+    // One hash verification whatever the case, so that the time taken does not tell a
+    // known email from an unknown or locked one.
+    let verified = web::block(move || match account {
+        Some(account) if allowed => {
+            password::verify(&given, &account.password_hash).then_some(account)
+        }
+        _ => {
+            password::verify(&given, password::decoy());
+            None
         }
     })
     .await
     .map_err(ApiError::internal)?;
-    let account = match verified {
-        Ok(account) => account,
-        Err(known) => {
-            if let Some(id) = known {
-                state
-                    .db(move |conn| Ok(stored::record_failed_sign_in(conn, id)?))
-                    .await?;
-            }
-            return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
-        }
+    let Some(account) = verified else {
+        return Err(ApiError::Unauthorized(WRONG_CREDENTIALS));
     };
     let (member, institution) = state
         .db(move |conn| {
@@ -272,7 +275,8 @@ pub async fn online_banking(
             Ok((institution, key))
         })
         .await?;
-    let handed = banking::verify(&key, &state.config.issuer, &body.assertion)?;
+    let audience = format!("{}:{}", state.config.issuer, institution.slug);
+    let handed = banking::verify(&key, &audience, &body.assertion)?;
     let institution_id = institution.id;
     let member = state
         .db(move |conn| accounts::handed_over(conn, institution_id, &handed))

@@ -81,19 +81,6 @@ pub fn register(
 ) -> Result<(), ApiError> {
     conn.write(|conn| {
         let institution = named(conn, &checked.institution)?;
-        let email = checked.email.as_str();
-        let portal = format!("{}/applicant/{}", mailing.base, institution.slug);
-        if let Some(found) = accounts::find(conn, institution.id, email)? {
-            if found.verified_at.is_some() {
-                let body = format!(
-                    "Hello,\n\nSomeone asked for an account with {} for this email address. \
-                     You already have one: sign in at\n{portal}\n\nIf it was not you, you \
-                     can ignore this message.\n",
-                    institution.name
-                );
-                return send(conn, institution.id, email, "Your account", &body, mailing);
-            }
-        }
         let pending_lead_id = match from_lead {
             Some(applicant) if applicant.institution_id != institution.id => {
                 return Err(ApiError::invalid(
@@ -107,6 +94,19 @@ pub fn register(
             }
             None => None,
         };
+        let email = checked.email.as_str();
+        let portal = format!("{}/applicant/{}", mailing.base, institution.slug);
+        if let Some(found) = accounts::find(conn, institution.id, email)? {
+            if found.verified_at.is_some() {
+                let body = format!(
+                    "Hello,\n\nSomeone asked for an account with {} for this email address. \
+                     You already have one: sign in at\n{portal}\n\nIf it was not you, you \
+                     can ignore this message.\n",
+                    institution.name
+                );
+                return send(conn, institution.id, email, "Your account", &body, mailing);
+            }
+        }
         let (token, hash) = new_token();
         let expires_at = now() + TimeDelta::hours(CONFIRM_HOURS);
         accounts::save_unconfirmed(
@@ -196,11 +196,14 @@ pub fn confirm(conn: &mut DbConnection, account: &AccountRow) -> Result<MemberRo
                 }
             };
         accounts::register_member(conn, member.id, true)?;
-        if !accounts::confirm(conn, account.id, member.id, now())? {
+        if !accounts::confirm(conn, account, member.id, now())? {
             return Err(ApiError::Gone(
-                "This link has been used already. Please sign in.".into(),
+                "This link has been used, or the account was asked for again since. \
+                 Please sign in, or use the newest link."
+                    .into(),
             ));
         }
+        accounts::record_sign_in(conn, account.id)?;
         if let Some(lead_id) = account.pending_lead_id {
             let lead = leads::get(conn, account.institution_id, lead_id)?;
             if !lead.registered {
@@ -238,21 +241,38 @@ pub fn find_confirmed(
 
 /// What online banking says of its signed-in member, already checked.
 pub struct Handed {
+    /// The hand-over's own id, and when it expires: it signs in once.
+    pub jti: String,
+    pub expires_at: chrono::NaiveDateTime,
     pub member_number: String,
     pub name: Option<String>,
     pub email: Option<Email>,
     pub phone: Option<Phone>,
 }
 
-/// The member online banking signed in: the institution's member with that number,
-/// now registered; or a new registered member with the details online banking gave.
+/// The member online banking signed in: the institution's registered member with that
+/// number, or a new registered member with the details online banking gave. The
+/// hand-over is spent first: a second use of it is refused.
 pub fn handed_over(
     conn: &mut DbConnection,
     institution_id: i64,
     handed: &Handed,
 ) -> Result<MemberRow, ApiError> {
+    // Outside the transaction below: a repeated id must not abort it.
+    if !accounts::use_handover(conn, institution_id, &handed.jti, handed.expires_at)? {
+        return Err(ApiError::Unauthorized(
+            "Online banking's sign-in has been used already.",
+        ));
+    }
     conn.write(|conn| {
         let member = match members::find_by_number(conn, institution_id, &handed.member_number)? {
+            // A number given to an applicant not yet identified is not the bank's, and
+            // never makes them someone else.
+            Some(found) if !found.registered => {
+                return Err(ApiError::Conflict(
+                    "This member number belongs to an applicant who is not a member here.".into(),
+                ))
+            }
             Some(found) => found,
             None => {
                 let email = handed.email.as_ref().map(|e| e.as_str().to_string());

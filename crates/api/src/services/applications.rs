@@ -543,8 +543,15 @@ pub fn submit(
         }
         for (key, field) in answerable(&form) {
             let required = field["required"].as_bool().unwrap_or(false);
-            if required && !answers.contains_key(key) {
-                errors.add(format!("answers.{key}"), "is required");
+            match answers.get(key) {
+                None if required => errors.add(format!("answers.{key}"), "is required"),
+                None => {}
+                // The form may have changed since the answer was given.
+                Some(answer) => {
+                    if let Err(reason) = forms::check_answer(field, &answer.value) {
+                        errors.add(format!("answers.{key}"), reason);
+                    }
+                }
             }
         }
         if views::is_product(&item) && !credit_pull_given(conn, &row)? {

@@ -54,8 +54,8 @@ pub struct OnlineBankingSignIn {
     /// The institution's slug.
     pub institution: String,
     /// A JWT signed (RS256 or ES256) with the institution's online-banking key: `iss` the
-    /// configured issuer, `aud` this product's issuer name, `sub` the member number, `exp`
-    /// at most 15 minutes ahead; optional `name`, `email`, `phone`, `birthdate`.
+    /// configured issuer, `aud` `leads:{institution}`, `sub` the member number, `exp` at
+    /// most 15 minutes ahead, `jti` (used once); optional `nbf`, `name`, `email`, `phone`.
     pub assertion: String,
 }
 
