@@ -286,6 +286,24 @@ async fn ten_failed_sign_ins_lock_the_account_for_a_while(app: TestApp) -> anyho
 
 on_both_databases!(ten_failed_sign_ins_lock_the_account_for_a_while);
 
+async fn guesses_sent_together_are_held_to_the_same_limit(app: TestApp) -> anyhow::Result<()> {
+    app.institution("acme");
+    app.staff("acme", "owner@acme.org", "owner").await;
+    let guesses = (0..40).map(|_| app.client.login("owner@acme.org", "wrong guess"));
+    let answers = futures_util::future::join_all(guesses).await;
+    assert!(answers.iter().all(Result::is_err));
+
+    let right = app.client.login("owner@acme.org", PASSWORD).await;
+    assert_eq!(
+        right.err().and_then(|e| e.status()),
+        Some(401),
+        "forty guesses at once lock the account as forty in turn would"
+    );
+    Ok(())
+}
+
+on_both_databases!(guesses_sent_together_are_held_to_the_same_limit);
+
 async fn a_new_password_ends_every_session(app: TestApp) -> anyhow::Result<()> {
     app.institution("acme");
     let owner = app.staff("acme", "owner@acme.org", "owner").await;

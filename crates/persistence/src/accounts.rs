@@ -153,9 +153,9 @@ pub fn confirm(
     Ok(updated == 1)
 }
 
-/// Counts a password attempt before the password is checked, so that guesses sent
-/// together are counted together: the eleventh in a row without a success locks the
-/// account for a while, as for staff. False when the account is locked.
+/// Counts a password attempt before the password is checked, as
+/// [`crate::users::begin_attempt`] does for staff: the tenth in a row without a success
+/// locks the account for a while. False when the account is locked.
 pub fn begin_attempt(conn: &mut DbConnection, id: i64) -> Result<bool, StoreError> {
     conn.write(|conn| {
         let row: AccountRow = applicant_accounts::table
@@ -167,28 +167,25 @@ pub fn begin_attempt(conn: &mut DbConnection, id: i64) -> Result<bool, StoreErro
             return Ok(false);
         }
         let attempts = row.failed_sign_ins + 1;
-        if attempts > LOCK_AFTER_FAILURES {
-            diesel::update(applicant_accounts::table.find(id))
-                .set((
-                    applicant_accounts::failed_sign_ins.eq(0),
-                    applicant_accounts::locked_until
-                        .eq(Some(at + chrono::Duration::minutes(LOCK_MINUTES))),
-                ))
-                .execute(conn)?;
-            return Ok(false);
-        }
+        let lock = attempts >= LOCK_AFTER_FAILURES;
         diesel::update(applicant_accounts::table.find(id))
-            .set(applicant_accounts::failed_sign_ins.eq(attempts))
+            .set((
+                applicant_accounts::failed_sign_ins.eq(if lock { 0 } else { attempts }),
+                applicant_accounts::locked_until
+                    .eq(lock.then(|| at + chrono::Duration::minutes(LOCK_MINUTES))),
+            ))
             .execute(conn)?;
         Ok(true)
     })
 }
 
-/// Clears the count of attempts after a successful one.
+/// Clears the count of attempts, and a lock the same attempt set, after a success.
 pub fn record_sign_in(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
     diesel::update(applicant_accounts::table.find(id))
-        .filter(applicant_accounts::failed_sign_ins.ne(0))
-        .set(applicant_accounts::failed_sign_ins.eq(0))
+        .set((
+            applicant_accounts::failed_sign_ins.eq(0),
+            applicant_accounts::locked_until.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -39,35 +39,41 @@ impl StaffUserRow {
 pub const LOCK_AFTER_FAILURES: i32 = 10;
 pub const LOCK_MINUTES: i64 = 15;
 
-/// Counts a failed sign-in; the tenth in a row locks the account for a while.
-pub fn record_failed_sign_in(conn: &mut DbConnection, user_id: i64) -> Result<bool, StoreError> {
+/// Counts a sign-in attempt before its password is checked, so that guesses sent
+/// together are counted together. The tenth attempt in a row without a success locks
+/// the account for a while (that attempt is still checked: if its password is right,
+/// the sign-in succeeds and ends the lock). False when the account is locked.
+pub fn begin_attempt(conn: &mut DbConnection, user_id: i64) -> Result<bool, StoreError> {
     conn.write(|conn| {
         let (failures, locked_until): (i32, Option<NaiveDateTime>) = staff_users::table
             .find(user_id)
             .select((staff_users::failed_sign_ins, staff_users::locked_until))
             .first(conn)?;
+        let at = now();
         // Attempts while locked neither count nor shorten the lock.
-        if locked_until.is_some_and(|until| until > now()) {
-            return Ok(true);
+        if locked_until.is_some_and(|until| until > at) {
+            return Ok(false);
         }
-        let failures = failures + 1;
-        let lock = failures >= LOCK_AFTER_FAILURES;
-        let locked_until = lock.then(|| now() + chrono::Duration::minutes(LOCK_MINUTES));
+        let attempts = failures + 1;
+        let lock = attempts >= LOCK_AFTER_FAILURES;
         diesel::update(staff_users::table.find(user_id))
             .set((
-                staff_users::failed_sign_ins.eq(if lock { 0 } else { failures }),
-                staff_users::locked_until.eq(locked_until),
+                staff_users::failed_sign_ins.eq(if lock { 0 } else { attempts }),
+                staff_users::locked_until
+                    .eq(lock.then(|| at + chrono::Duration::minutes(LOCK_MINUTES))),
             ))
             .execute(conn)?;
-        Ok(lock)
+        Ok(true)
     })
 }
 
-/// Clears the count of failed sign-ins after a successful one.
+/// Clears the count of attempts, and a lock the same attempt set, after a success.
 pub fn record_sign_in(conn: &mut DbConnection, user_id: i64) -> Result<(), StoreError> {
     diesel::update(staff_users::table.find(user_id))
-        .filter(staff_users::failed_sign_ins.ne(0))
-        .set(staff_users::failed_sign_ins.eq(0))
+        .set((
+            staff_users::failed_sign_ins.eq(0),
+            staff_users::locked_until.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -44,20 +44,34 @@ pub async fn login(
         })
         .await?;
 
+    // Every attempt on a known account is counted before its password is checked, so
+    // that guesses sent together are held to the same limit as guesses sent in turn.
+    let allowed = match &user {
+        Some(found) if found.active => {
+            let id = found.id;
+            state
+                .db(move |conn| Ok(users::begin_attempt(conn, id)?))
+                .await?
+        }
+        _ => false,
+    };
     let password = body.password;
-    let at = leads_persistence::time::now();
     // Exactly one hash verification whatever the case, so that the time taken does not
-    // tell a known email from an unknown one.
+    // tell a known email from an unknown or locked one.
     let verified = web::block(move || {
         let Some(user) = user else {
             password::verify(&password, password::decoy());
             return Err(None);
         };
-        let matches = password::verify(&password, &user.password_hash);
-        if matches && user.active && !user.is_locked(at) {
+        if !allowed {
+            password::verify(&password, password::decoy());
+            // Refused unchecked: locked, or no longer active.
+            return Err(Some((user.id, user.institution_id, user.active)));
+        }
+        if password::verify(&password, &user.password_hash) {
             Ok(user)
         } else {
-            Err(Some((user.id, user.institution_id)))
+            Err(Some((user.id, user.institution_id, false)))
         }
     })
     .await
@@ -65,10 +79,9 @@ pub async fn login(
     let user = match verified {
         Ok(user) => user,
         Err(known) => {
-            if let Some((user_id, institution_id)) = known {
-                let locked = state
+            if let Some((user_id, institution_id, locked)) = known {
+                state
                     .db(move |conn| {
-                        let locked = users::record_failed_sign_in(conn, user_id)?;
                         crate::services::activity::audit(
                             conn,
                             institution_id,
@@ -76,7 +89,7 @@ pub async fn login(
                             "staff.sign_in_failed",
                             serde_json::json!({ "locked": locked }),
                         )?;
-                        Ok(locked)
+                        Ok(())
                     })
                     .await?;
                 tracing::warn!(
