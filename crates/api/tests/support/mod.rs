@@ -6,6 +6,7 @@
 pub mod desk;
 pub mod multipart;
 pub mod proxy;
+pub mod public;
 pub mod schema;
 
 use std::sync::Arc;
