@@ -1,8 +1,8 @@
 //! The applicant portal in headless Chromium, on SQLite and PostgreSQL: a borrower who
 //! applied without an account creates one from the thank-you page, confirms it from the
-//! mailed link, finds their application (now among staff's registered leads), and
-//! answers a request from staff there. A failing test leaves a screenshot in
-//! `target/browser-screenshots/`.
+//! mailed link, finds their application (now among staff's registered leads), answers a
+//! request from staff there, and replaces a forgotten password; online banking hands its
+//! member over. A failing test leaves a screenshot in `target/browser-screenshots/`.
 
 #[macro_use]
 #[path = "browser_fixture.rs"]
@@ -96,6 +96,18 @@ async fn a_borrower_registers_and_answers_a_request_in_the_portal(
     b.fill("Password", BORROWER_PASSWORD).await?;
     b.click("Sign in").await?;
     b.sees("Nothing is waiting for your answer.").await?;
+
+    // A forgotten password is replaced through a mailed link.
+    b.click("Sign out").await?;
+    b.click("Forgot your password?").await?;
+    b.fill("Email for the link", "rae@example.org").await?;
+    b.click("Send me a link").await?;
+    b.sees("we sent it a link to choose a new password").await?;
+    let link = portal.mailed_link("/applicant/demo/reset#").await?;
+    b.open(&link).await?;
+    b.fill("New password", "a newer long passphrase").await?;
+    b.click("Save the new password").await?;
+    b.sees("Signed in as").await?;
     Ok(())
 }
 

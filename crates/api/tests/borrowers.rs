@@ -492,3 +492,51 @@ async fn links_and_passwords_hold_against_replacement_and_guessing(
 }
 
 on_both_databases!(links_and_passwords_hold_against_replacement_and_guessing);
+
+async fn a_forgotten_password_is_replaced_through_a_mailed_link(
+    app: TestApp,
+) -> anyhow::Result<()> {
+    app.institution("acme");
+    register(&app, "lee@example.org", None).await;
+    let ask = "/api/v1/public/accounts/password-reset";
+    for email in ["lee@example.org", "stranger@example.org", "not an email"] {
+        let body = json!({ "institution": "acme", "email": email });
+        let (status, _) = send(&app, Method::POST, ask, None, Some(body)).await;
+        assert_eq!(status, 202, "the same answer for {email}");
+    }
+    assert!(
+        app.mail_to("acme", "stranger@example.org").is_none(),
+        "no mail for an email without an account"
+    );
+    let (subject, mail) = app.mail_to("acme", "lee@example.org").expect("a mail");
+    assert_eq!(subject, "Choose a new password");
+    let token = token_after(&mail, "/applicant/acme/reset#").expect("a link");
+
+    let reset = "/api/v1/public/accounts/password-reset/confirm";
+    let short = json!({ "token": token, "password": "short" });
+    let (status, _) = send(&app, Method::POST, reset, None, Some(short)).await;
+    assert_eq!(status, 422);
+    let new = json!({ "token": token, "password": "a brand new passphrase" });
+    let (status, session) = send(&app, Method::POST, reset, None, Some(new.clone())).await;
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["borrower"]["email"], "lee@example.org");
+    let (status, _) = send(&app, Method::POST, reset, None, Some(new)).await;
+    assert_eq!(status, 410, "a link works once");
+
+    let sign_in = |password: &str| json!({ "institution": "acme", "email": "lee@example.org", "password": password });
+    let sessions = "/api/v1/public/sessions";
+    let (status, _) = send(&app, Method::POST, sessions, None, Some(sign_in(PASSWORD))).await;
+    assert_eq!(status, 401, "the old password no longer works");
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        sessions,
+        None,
+        Some(sign_in("a brand new passphrase")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    Ok(())
+}
+
+on_both_databases!(a_forgotten_password_is_replaced_through_a_mailed_link);

@@ -25,6 +25,8 @@ pub struct AccountRow {
     pub verify_token_hash: Option<String>,
     pub verify_expires_at: Option<NaiveDateTime>,
     pub pending_lead_id: Option<i64>,
+    pub reset_token_hash: Option<String>,
+    pub reset_expires_at: Option<NaiveDateTime>,
     pub failed_sign_ins: i32,
     pub locked_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -148,6 +150,57 @@ pub fn confirm(
         applicant_accounts::verify_token_hash.eq(None::<String>),
         applicant_accounts::verify_expires_at.eq(None::<NaiveDateTime>),
         applicant_accounts::pending_lead_id.eq(None::<i64>),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Starts a password reset of a confirmed account: the link's hash and its expiry. An
+/// earlier reset link stops working.
+pub fn start_reset(
+    conn: &mut DbConnection,
+    id: i64,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(applicant_accounts::table.find(id))
+        .set((
+            applicant_accounts::reset_token_hash.eq(token_hash),
+            applicant_accounts::reset_expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The account a reset link's token hash belongs to.
+pub fn by_reset_hash(conn: &mut DbConnection, hash: &str) -> Result<AccountRow, StoreError> {
+    Ok(applicant_accounts::table
+        .filter(applicant_accounts::reset_token_hash.eq(hash))
+        .select(AccountRow::as_select())
+        .first(conn)?)
+}
+
+/// Sets the new password of a reset, if `seen`'s link is still the account's; the link
+/// stops working and any lock ends. False when the link was used first.
+pub fn finish_reset(
+    conn: &mut DbConnection,
+    seen: &AccountRow,
+    password_hash: &str,
+) -> Result<bool, StoreError> {
+    let Some(token_hash) = &seen.reset_token_hash else {
+        return Ok(false);
+    };
+    let updated = diesel::update(
+        applicant_accounts::table
+            .filter(applicant_accounts::id.eq(seen.id))
+            .filter(applicant_accounts::reset_token_hash.eq(token_hash)),
+    )
+    .set((
+        applicant_accounts::password_hash.eq(password_hash),
+        applicant_accounts::reset_token_hash.eq(None::<String>),
+        applicant_accounts::reset_expires_at.eq(None::<NaiveDateTime>),
+        applicant_accounts::failed_sign_ins.eq(0),
+        applicant_accounts::locked_until.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?;
     Ok(updated == 1)

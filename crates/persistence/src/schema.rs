@@ -256,6 +256,8 @@ diesel::table! {
         verify_token_hash -> Nullable<Text>,
         verify_expires_at -> Nullable<Timestamp>,
         pending_lead_id -> Nullable<BigInt>,
+        reset_token_hash -> Nullable<Text>,
+        reset_expires_at -> Nullable<Timestamp>,
         failed_sign_ins -> Integer,
         locked_until -> Nullable<Timestamp>,
         created_at -> Timestamp,

@@ -6,7 +6,8 @@
 
 use leads_domain::wire::{
     ApplicationStarted, Borrower, BorrowerApplication, BorrowerRequest, BorrowerSession,
-    BorrowerSignIn, Confirmation, OnlineBankingSignIn, PublicInstitution, Registration,
+    BorrowerSignIn, Confirmation, OnlineBankingSignIn, PasswordReset, PublicInstitution,
+    Registration, ResetRequest,
 };
 use leads_domain::LeadStatus;
 use leptos::prelude::*;
@@ -117,6 +118,7 @@ pub fn ApplicantPage(path: String) -> impl IntoView {
     let page = match parts.next() {
         None => view! { <Portal slug=slug.clone()/> }.into_any(),
         Some("confirm") => view! { <ConfirmAccount slug=slug.clone()/> }.into_any(),
+        Some("reset") => view! { <ChooseNewPassword slug=slug.clone()/> }.into_any(),
         Some(_) => view! { <p class="state">"There is no such page."</p> }.into_any(),
     };
     view! {
@@ -190,6 +192,107 @@ fn SignIn(slug: String, signed: RwSignal<Option<String>>) -> impl IntoView {
                 <Entry label="Password" kind="password" autocomplete="current-password" value=password required=true/>
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>"Sign in"</button>
             </form>
+            <Forgotten slug=slug.get_value()/>
+        </section>
+    }
+}
+
+/// "Forgot your password?": an email to send a link to choose a new one.
+#[component]
+fn Forgotten(slug: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let email = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let asked = RwSignal::new(false);
+    let slug = StoredValue::new(slug);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        failure.set(None);
+        let body = ResetRequest {
+            institution: slug.get_value(),
+            email: email.get_untracked(),
+        };
+        spawn_local(async move {
+            let path = "/api/v1/public/accounts/password-reset";
+            match api::post_public::<_, ()>(path, &body).await {
+                Ok(()) => asked.set(true),
+                Err(error) => failure.set(Some(error.message())),
+            }
+        });
+    };
+    view! {
+        {move || match (open.get(), asked.get()) {
+            (false, _) => view! {
+                <button type="button" class="link-button" on:click=move |_| open.set(true)>
+                    "Forgot your password?"
+                </button>
+            }.into_any(),
+            (true, true) => view! {
+                <p class="state state-done" role="status">
+                    "If an account has this email, we sent it a link to choose a new password."
+                </p>
+            }.into_any(),
+            (true, false) => view! {
+                <form class="respond-form" on:submit=submit>
+                    {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
+                    <Entry label="Email for the link" kind="email" autocomplete="email" value=email required=true/>
+                    <button type="submit" class="button">"Send me a link"</button>
+                </form>
+            }.into_any(),
+        }}
+    }
+}
+
+/// The page a password-reset link opens: a new password, and the borrower is signed in.
+#[component]
+fn ChooseNewPassword(slug: String) -> impl IntoView {
+    let token = StoredValue::new(take_fragment("").filter(|t| !t.is_empty()));
+    let password = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let slug = StoredValue::new(slug);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(token) = token.get_value() else {
+            return;
+        };
+        failure.set(None);
+        busy.set(true);
+        let body = PasswordReset {
+            token,
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            let path = "/api/v1/public/accounts/password-reset/confirm";
+            let result = api::post_public::<_, BorrowerSession>(path, &body).await;
+            busy.set(false);
+            match result {
+                Ok(session) => {
+                    keep_session(&slug.get_value(), &session.token);
+                    go(&format!("/applicant/{}", slug.get_value()));
+                }
+                Err(error) => failure.set(Some(error.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="reset-title">
+            <h1 id="reset-title">"Choose a new password"</h1>
+            {match token.get_value() {
+                None => view! {
+                    <p class="state state-error" role="alert">
+                        "This link is incomplete. Open the link from the email as it was sent."
+                    </p>
+                }.into_any(),
+                Some(_) => view! {
+                    <form class="respond-form" on:submit=submit>
+                        {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
+                        <Entry label="New password" kind="password" autocomplete="new-password" value=password required=true/>
+                        <p class="muted">"At least 12 characters."</p>
+                        <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save the new password"</button>
+                    </form>
+                }.into_any(),
+            }}
         </section>
     }
 }

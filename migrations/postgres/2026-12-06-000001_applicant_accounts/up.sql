@@ -12,6 +12,8 @@ CREATE TABLE applicant_accounts (
     verify_token_hash TEXT UNIQUE,
     verify_expires_at TIMESTAMP,
     pending_lead_id BIGINT REFERENCES leads (id),
+    reset_token_hash TEXT UNIQUE,
+    reset_expires_at TIMESTAMP,
     failed_sign_ins INTEGER NOT NULL DEFAULT 0,
     locked_until TIMESTAMP,
     created_at TIMESTAMP NOT NULL,

@@ -5,7 +5,8 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use leads_domain::wire::{
     ApplicationStarted, Borrower as BorrowerView, BorrowerApplication, BorrowerRequest,
-    BorrowerSession, BorrowerSignIn, Confirmation, OnlineBankingSignIn, Registration,
+    BorrowerSession, BorrowerSignIn, Confirmation, OnlineBankingSignIn, PasswordReset,
+    Registration, ResetRequest,
 };
 use leads_domain::{Email, LeadId, Problem};
 use leads_persistence::{accounts as stored, institutions, StoreError};
@@ -156,6 +157,90 @@ pub async fn confirm(
     let (member, institution) = state
         .db(move |conn| {
             let member = accounts::confirm(conn, &account)?;
+            let institution = institutions::get(conn, member.institution_id)?;
+            Ok((member, institution))
+        })
+        .await?;
+    session(
+        &state,
+        &member,
+        institution.slug,
+        institution.name,
+        Via::Password,
+    )
+}
+
+/// Asks for a link to choose a new password. The answer is 202 whatever the email; the
+/// link (valid an hour) is mailed only when the email has a confirmed account. Counts
+/// against the same per-address limit as starting applications.
+#[utoipa::path(
+    tag = "applicant portal",
+    request_body = ResetRequest,
+    responses(
+        (status = 202, description = "A link is on its way if the email has an account"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such institution", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/public/accounts/password-reset")]
+pub async fn ask_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: ResetRequest = body.parse()?;
+    if let Some(address) = req.peer_addr().map(|a| a.ip()) {
+        state.starts.admit(address).map_err(ApiError::TooMany)?;
+    }
+    let base = own_base(&state, &req);
+    let cipher = state.keys.cipher.clone();
+    // An address that cannot be an email has no account, and is never looked up.
+    if let Ok(email) = Email::parse(&body.email) {
+        state
+            .db(move |conn| {
+                let mailing = Mailing {
+                    base: &base,
+                    cipher: &cipher,
+                };
+                accounts::ask_reset(conn, &body.institution, email.as_str(), &mailing)
+            })
+            .await?;
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Chooses a new password with the mailed link's token, and signs the borrower in. The
+/// link works once; a lock from wrong passwords ends.
+#[utoipa::path(
+    tag = "applicant portal",
+    request_body = PasswordReset,
+    responses(
+        (status = 200, description = "The new password is set; signed in", body = BorrowerSession),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The link has expired or was used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The password is too short or too long", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/public/accounts/password-reset/confirm")]
+pub async fn reset(state: web::Data<AppState>, body: JsonBytes) -> Result<HttpResponse, ApiError> {
+    let body: PasswordReset = body.parse()?;
+    password::check_strength(&body.password)
+        .map_err(|reason| ApiError::invalid("password", reason))?;
+    let token = body.token;
+    let account = state
+        .db(move |conn| accounts::resetting(conn, &token))
+        .await?;
+    let secret = body.password;
+    let hash = web::block(move || password::hash(&secret))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let (member, institution) = state
+        .db(move |conn| {
+            let member = accounts::reset(conn, &account, &hash)?;
             let institution = institutions::get(conn, member.institution_id)?;
             Ok((member, institution))
         })

@@ -77,6 +77,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(banking::set)
         .service(borrowers::register)
         .service(borrowers::confirm)
+        .service(borrowers::ask_reset)
+        .service(borrowers::reset)
         .service(borrowers::sign_in)
         .service(borrowers::online_banking)
         .service(borrowers::me)

@@ -316,3 +316,86 @@ pub fn view(member: &MemberRow, slug: String, name: String, via: Via) -> Borrowe
         signed_in_via: via.as_str().into(),
     }
 }
+
+/// How long a password-reset link works.
+const RESET_MINUTES: i64 = 60;
+
+/// Mails a link to choose a new password, when the email has a confirmed account at the
+/// institution; otherwise does nothing, so that the answer tells nobody which emails
+/// have accounts.
+pub fn ask_reset(
+    conn: &mut DbConnection,
+    institution: &str,
+    email: &str,
+    mailing: &Mailing<'_>,
+) -> Result<(), ApiError> {
+    conn.write(|conn| {
+        let institution = named(conn, institution)?;
+        let Some(account) =
+            accounts::find(conn, institution.id, email)?.filter(|a| a.verified_at.is_some())
+        else {
+            return Ok(());
+        };
+        let (token, hash) = new_token();
+        accounts::start_reset(
+            conn,
+            account.id,
+            &hash,
+            now() + TimeDelta::minutes(RESET_MINUTES),
+        )?;
+        let body = format!(
+            "Hello,\n\nChoose a new password for your account with {} here:\n\
+             {}/applicant/{}/reset#{token}\n\nThe link works for {RESET_MINUTES} minutes. If \
+             you did not ask for it, you can ignore this message: your password stays as \
+             it is.\n",
+            institution.name, mailing.base, institution.slug
+        );
+        send(
+            conn,
+            institution.id,
+            email,
+            "Choose a new password",
+            &body,
+            mailing,
+        )
+    })
+}
+
+/// The account a password-reset link opens, while the link works.
+pub fn resetting(conn: &mut DbConnection, token: &str) -> Result<AccountRow, ApiError> {
+    let hash = crate::storage::sha256_hex(token.as_bytes());
+    let gone = || {
+        ApiError::Gone(
+            "This link does not work any more (it may have been used or expired). Ask for \
+             a new one."
+                .into(),
+        )
+    };
+    let account = match accounts::by_reset_hash(conn, &hash) {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Err(gone()),
+        Err(other) => return Err(other.into()),
+    };
+    if account.reset_expires_at.is_none_or(|at| at < now()) {
+        return Err(gone());
+    }
+    Ok(account)
+}
+
+/// Sets the new password through the link `account` was opened by, and answers the
+/// account's member.
+pub fn reset(
+    conn: &mut DbConnection,
+    account: &AccountRow,
+    password_hash: &str,
+) -> Result<MemberRow, ApiError> {
+    conn.write(|conn| {
+        if !accounts::finish_reset(conn, account, password_hash)? {
+            return Err(ApiError::Gone(
+                "This link has been used already. Sign in, or ask for a new one.".into(),
+            ));
+        }
+        let member_id = account.member_id.ok_or(StoreError::NotFound)?;
+        Ok(members::get(conn, account.institution_id, member_id)?)
+    })
+}

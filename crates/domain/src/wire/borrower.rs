@@ -35,6 +35,26 @@ pub struct Confirmation {
     pub password: String,
 }
 
+/// Asking for a link to choose a new password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    /// The institution's slug.
+    pub institution: String,
+    pub email: String,
+}
+
+/// Choosing a new password with the token of the mailed link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    pub token: String,
+    /// At least 12 characters.
+    pub password: String,
+}
+
 /// Signing in to the applicant portal with email and password.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
