@@ -82,12 +82,16 @@ async fn a_borrower_registers_and_answers_a_request_in_the_portal(
     b.open("/applicant/demo").await?;
     b.sees("Requests for you").await?;
     b.sees("Proof of income").await?;
-    b.sees("1 request(s) waiting for you").await?;
+    b.sees("1 request waiting for you").await?;
     b.screenshot("applicant-portal").await?;
     b.fill("Your answer", "Attached to my email; income is $58,000.")
         .await?;
     b.click("Send answer").await?;
     b.sees("Thank you. Your answer has been sent").await?;
+    anyhow::ensure!(
+        !b.text().await?.contains("request waiting for you"),
+        "the count still shows the answered request"
+    );
 
     // Signing out and in again with the password shows nothing left to answer.
     b.click("Sign out").await?;

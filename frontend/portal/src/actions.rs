@@ -326,7 +326,7 @@ pub fn LeadActions(
             {(can_work && open).then(|| view! {
                 <form class="request-form" on:submit=ask aria-labelledby="request-title">
                     <h3 id="request-title">"Ask the applicant"</h3>
-                    <p class="muted">"They are emailed a link to answer and upload, with no account needed."</p>
+                    <p class="muted">"They are emailed: a link to answer and upload with no account, or, if they have an account, a note to sign in and answer there."</p>
                     <div class="action-row">
                         <label class="field grow">
                             <span>"Request title"</span>

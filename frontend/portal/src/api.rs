@@ -29,16 +29,18 @@ pub enum ApiError {
 impl ApiError {
     pub fn message(&self) -> String {
         match self {
-            ApiError::Problem(problem) => {
-                let mut text = problem
-                    .detail
-                    .clone()
-                    .unwrap_or_else(|| problem.title.clone());
-                for error in &problem.errors {
-                    text.push_str(&format!(" {}: {}.", error.field, error.reason));
-                }
-                text
-            }
+            // A refusal naming fields says what is wrong with each, in words; the
+            // general detail ("see errors for each field") would only point at them.
+            ApiError::Problem(problem) if !problem.errors.is_empty() => problem
+                .errors
+                .iter()
+                .map(|error| format!("{} {}.", field_words(&error.field), error.reason))
+                .collect::<Vec<_>>()
+                .join(" "),
+            ApiError::Problem(problem) => problem
+                .detail
+                .clone()
+                .unwrap_or_else(|| problem.title.clone()),
             ApiError::Network(reason) => format!("The server could not be reached ({reason})."),
             ApiError::SignedOut => "Your session has ended.".into(),
         }
@@ -49,6 +51,18 @@ impl ApiError {
             ApiError::Problem(problem) => Some(problem.status),
             _ => None,
         }
+    }
+}
+
+/// A field's path as words: `applicant.email` is "Email", `answers.term_months` is
+/// "Term months".
+fn field_words(field: &str) -> String {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let words = last.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -4,10 +4,12 @@
 
 #![cfg_attr(not(feature = "borrower"), allow(dead_code))]
 
+use std::collections::HashMap;
+
 use leads_domain::wire::{
     ApplicationStarted, Borrower, BorrowerApplication, BorrowerRequest, BorrowerSession,
-    BorrowerSignIn, Confirmation, OnlineBankingSignIn, PasswordReset, PublicInstitution,
-    Registration, ResetRequest,
+    BorrowerSignIn, Confirmation, OnlineBankingSignIn, PasswordReset, PublicApplication,
+    PublicInstitution, Registration, ResetRequest,
 };
 use leads_domain::LeadStatus;
 use leptos::prelude::*;
@@ -102,11 +104,14 @@ pub fn ApplicantPage(path: String) -> impl IntoView {
     let mut parts = path.trim_end_matches('/').split('/');
     let slug = parts.next().unwrap_or_default().to_string();
     let institution = RwSignal::new(None::<PublicInstitution>);
+    let unknown = RwSignal::new(false);
     {
         let path = format!("/api/v1/public/institutions/{}", api::encode(&slug));
         spawn_local(async move {
-            if let Ok(found) = api::get_public::<PublicInstitution>(&path).await {
-                institution.set(Some(found));
+            match api::get_public::<PublicInstitution>(&path).await {
+                Ok(found) => institution.set(Some(found)),
+                Err(error) if error.status() == Some(404) => unknown.set(true),
+                Err(_) => {}
             }
         });
     }
@@ -127,7 +132,12 @@ pub fn ApplicantPage(path: String) -> impl IntoView {
                 <span class="logo" aria-hidden="true">"L"</span>
                 <span class="brand-name">{name}</span>
             </div>
-            {page}
+            {move || unknown.get().then(|| view! {
+                <p class="state state-error" role="alert">
+                    "There is no credit union at this address. Please check the link you followed."
+                </p>
+            })}
+            <div hidden=move || unknown.get()>{page}</div>
         </main>
     }
 }
@@ -191,6 +201,7 @@ fn SignIn(slug: String, signed: RwSignal<Option<String>>) -> impl IntoView {
                 <Entry label="Email" kind="email" autocomplete="username" value=email required=true/>
                 <Entry label="Password" kind="password" autocomplete="current-password" value=password required=true/>
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>"Sign in"</button>
+                <p class="muted">"Just asked for an account? Open the link we emailed you first."</p>
             </form>
             <Forgotten slug=slug.get_value()/>
         </section>
@@ -250,6 +261,8 @@ fn ChooseNewPassword(slug: String) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // A link that no longer works leaves nothing to fill in, only the way back.
+    let dead = RwSignal::new(false);
     let slug = StoredValue::new(slug);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -271,7 +284,10 @@ fn ChooseNewPassword(slug: String) -> impl IntoView {
                     keep_session(&slug.get_value(), &session.token);
                     go(&format!("/applicant/{}", slug.get_value()));
                 }
-                Err(error) => failure.set(Some(error.message())),
+                Err(error) => {
+                    dead.set(error.status() == Some(410));
+                    failure.set(Some(error.message()));
+                }
             }
         });
     };
@@ -285,8 +301,11 @@ fn ChooseNewPassword(slug: String) -> impl IntoView {
                     </p>
                 }.into_any(),
                 Some(_) => view! {
-                    <form class="respond-form" on:submit=submit>
-                        {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
+                    {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
+                    {move || dead.get().then(|| view! {
+                        <a class="button" href=format!("/applicant/{}", slug.get_value())>"Go to sign in"</a>
+                    })}
+                    <form class="respond-form" on:submit=submit hidden=move || dead.get()>
                         <Entry label="New password" kind="password" autocomplete="new-password" value=password required=true/>
                         <p class="muted">"At least 12 characters."</p>
                         <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save the new password"</button>
@@ -307,8 +326,23 @@ fn Register(slug: String, from: Option<String>) -> impl IntoView {
     let asked = RwSignal::new(false);
     let slug = StoredValue::new(slug);
     // The application's token, from `{id}.{token}`: its application moves to the account.
-    let application =
-        StoredValue::new(from.and_then(|f| f.split_once('.').map(|(_, token)| token.to_string())));
+    let from = from.and_then(|f| {
+        f.split_once('.')
+            .map(|(id, token)| (id.to_string(), token.to_string()))
+    });
+    // The name and email the applicant gave in that application fill the form.
+    if let Some((id, token)) = from.clone() {
+        spawn_local(async move {
+            let path = format!("/api/v1/public/applications/{}", api::encode(&id));
+            let found =
+                api::as_applicant::<(), PublicApplication>("GET", &path, &token, None).await;
+            if let Ok(found) = found {
+                name.set(found.applicant.name.unwrap_or_default());
+                email.set(found.applicant.email.unwrap_or_default());
+            }
+        });
+    }
+    let application = StoredValue::new(from.map(|(_, token)| token));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);
@@ -368,6 +402,8 @@ fn ConfirmAccount(slug: String) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // A link that no longer works leaves nothing to fill in, only the way back.
+    let dead = RwSignal::new(false);
     let slug = StoredValue::new(slug);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -390,7 +426,10 @@ fn ConfirmAccount(slug: String) -> impl IntoView {
                     keep_session(&slug.get_value(), &session.token);
                     go(&format!("/applicant/{}", slug.get_value()));
                 }
-                Err(error) => failure.set(Some(error.message())),
+                Err(error) => {
+                    dead.set(error.status() == Some(410));
+                    failure.set(Some(error.message()));
+                }
             }
         });
     };
@@ -404,8 +443,11 @@ fn ConfirmAccount(slug: String) -> impl IntoView {
                     </p>
                 }.into_any(),
                 Some(_) => view! {
-                    <form class="respond-form" on:submit=submit>
-                        {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
+                    {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
+                    {move || dead.get().then(|| view! {
+                        <a class="button" href=format!("/applicant/{}", slug.get_value())>"Go to sign in"</a>
+                    })}
+                    <form class="respond-form" on:submit=submit hidden=move || dead.get()>
                         <Entry label="Password" kind="password" autocomplete="current-password" value=password required=true/>
                         <p class="muted">"The password you chose when you asked for the account."</p>
                         <button type="submit" class="button button-primary" disabled=move || busy.get()>"Confirm account"</button>
@@ -489,6 +531,13 @@ fn Home(
             None => view! { <p class="state" role="status">"Loading your applications…"</p> }.into_any(),
             Some(Err(error)) => view! { <p class="state state-error" role="alert">{error.message()}</p> }.into_any(),
             Some(Ok(held)) => {
+                // Requests still waiting, by application: one answered here counts down.
+                let waiting = RwSignal::new(
+                    held.applications
+                        .iter()
+                        .map(|a| (a.id.0, a.open_requests))
+                        .collect::<HashMap<i64, i64>>(),
+                );
                 let who = held.borrower.name.clone().or(held.borrower.email.clone()).unwrap_or_default();
                 view! {
                     <section class="card">
@@ -499,13 +548,13 @@ fn Home(
                         </div>
                         <a class="button" href=format!("/apply/{}", slug.get_value())>"Start a new application"</a>
                     </section>
-                    <Requests held=held.requests.clone() token=token.get_value()/>
+                    <Requests held=held.requests.clone() token=token.get_value() waiting=waiting/>
                     <section class="card" aria-labelledby="applications-title">
                         <h2 id="applications-title">"Your applications"</h2>
                         {if held.applications.is_empty() {
                             view! { <p class="muted">"You have no applications yet."</p> }.into_any()
                         } else {
-                            view! { <Applications list=held.applications.clone() resume=resume/> }.into_any()
+                            view! { <Applications list=held.applications.clone() resume=resume waiting=waiting/> }.into_any()
                         }}
                     </section>
                 }.into_any()
@@ -518,6 +567,7 @@ fn Home(
 fn Applications(
     list: Vec<BorrowerApplication>,
     resume: impl Fn(BorrowerApplication) + Copy + Send + Sync + 'static,
+    waiting: RwSignal<HashMap<i64, i64>>,
 ) -> impl IntoView {
     view! {
         <table class="table" aria-label="Your applications">
@@ -533,7 +583,8 @@ fn Applications(
             <tbody>
                 {list.into_iter().map(|application| {
                     let open = application.status == LeadStatus::InProgress && !application.archived;
-                    let waiting = application.open_requests;
+                    let id = application.id.0;
+                    let count = move || waiting.with(|w| w.get(&id).copied().unwrap_or(0));
                     let label = format!("Resume {}", application.item);
                     let this = application.clone();
                     view! {
@@ -546,9 +597,11 @@ fn Applications(
                                 <span class=format::status_class(application.status)>
                                     {format::status_label(application.status)}
                                 </span>
-                                {(waiting > 0).then(|| view! {
-                                    <div class="muted">{format!("{waiting} request(s) waiting for you")}</div>
-                                })}
+                                {move || match count() {
+                                    0 => None,
+                                    1 => Some(view! { <div class="muted">"1 request waiting for you"</div> }.into_any()),
+                                    n => Some(view! { <div class="muted">{format!("{n} requests waiting for you")}</div> }.into_any()),
+                                }}
                             </td>
                             <td>{format!("{}%", application.percent)}</td>
                             <td>{format::day(application.started_at)}</td>
@@ -567,7 +620,11 @@ fn Applications(
 }
 
 #[component]
-fn Requests(held: Vec<BorrowerRequest>, token: String) -> impl IntoView {
+fn Requests(
+    held: Vec<BorrowerRequest>,
+    token: String,
+    waiting: RwSignal<HashMap<i64, i64>>,
+) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="requests-title">
             <h2 id="requests-title">"Requests for you"</h2>
@@ -577,6 +634,18 @@ fn Requests(held: Vec<BorrowerRequest>, token: String) -> impl IntoView {
                 held.into_iter().map(|request| {
                     let path = format!("/api/v1/public/me/requests/{}/answer", request.id);
                     let sent = RwSignal::new(false);
+                    let application = request.application.0;
+                    Effect::new(move |counted: Option<bool>| {
+                        let answered = sent.get();
+                        if answered && counted != Some(true) {
+                            waiting.update(|w| {
+                                if let Some(n) = w.get_mut(&application) {
+                                    *n = (*n - 1).max(0);
+                                }
+                            });
+                        }
+                        answered
+                    });
                     view! {
                         <article class="card-inset">
                             <h3>{request.title.clone()}</h3>
