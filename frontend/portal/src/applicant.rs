@@ -8,14 +8,14 @@ use std::collections::HashMap;
 
 use leads_domain::wire::{
     ApplicationStarted, Borrower, BorrowerApplication, BorrowerRequest, BorrowerSession,
-    BorrowerSignIn, Confirmation, OnlineBankingSignIn, PasswordReset, PublicApplication,
-    PublicInstitution, Registration, ResetRequest,
+    OnlineBankingSignIn, PublicInstitution,
 };
 use leads_domain::LeadStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
+use crate::applicant_access::{LinkForm, Register, SignIn, CONFIRM, RESET};
 use crate::format;
 use crate::respond::AnswerForm;
 
@@ -32,7 +32,7 @@ pub fn session_token(institution: &str) -> Option<String> {
     storage()?.get_item(&session_key(institution)).ok()?
 }
 
-fn keep_session(institution: &str, token: &str) {
+pub(crate) fn keep_session(institution: &str, token: &str) {
     if let Some(store) = storage() {
         let _ = store.set_item(&session_key(institution), token);
     }
@@ -74,26 +74,7 @@ pub async fn sign_in_from_online_banking(
     Ok(())
 }
 
-/// A labelled one-line entry bound to `value`.
-#[component]
-fn Entry(
-    label: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    value: RwSignal<String>,
-    #[prop(optional)] required: bool,
-) -> impl IntoView {
-    view! {
-        <label class="field">
-            <span>{label}</span>
-            <input type=kind autocomplete=autocomplete required=required
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))/>
-        </label>
-    }
-}
-
-fn go(path: &str) {
+pub(crate) fn go(path: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.location().set_href(path);
     }
@@ -122,8 +103,8 @@ pub fn ApplicantPage(path: String) -> impl IntoView {
     };
     let page = match parts.next() {
         None => view! { <Portal slug=slug.clone()/> }.into_any(),
-        Some("confirm") => view! { <ConfirmAccount slug=slug.clone()/> }.into_any(),
-        Some("reset") => view! { <ChooseNewPassword slug=slug.clone()/> }.into_any(),
+        Some("confirm") => view! { <LinkForm slug=slug.clone() page=CONFIRM/> }.into_any(),
+        Some("reset") => view! { <LinkForm slug=slug.clone() page=RESET/> }.into_any(),
         Some(_) => view! { <p class="state">"There is no such page."</p> }.into_any(),
     };
     view! {
@@ -161,300 +142,6 @@ fn Portal(slug: String) -> impl IntoView {
                 <Register slug=slug.get_value() from=from.get_value()/>
             }.into_any(),
         }}
-    }
-}
-
-#[component]
-fn SignIn(slug: String, signed: RwSignal<Option<String>>) -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let slug = StoredValue::new(slug);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        failure.set(None);
-        busy.set(true);
-        let body = BorrowerSignIn {
-            institution: slug.get_value(),
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            let result =
-                api::post_public::<_, BorrowerSession>("/api/v1/public/sessions", &body).await;
-            busy.set(false);
-            match result {
-                Ok(session) => {
-                    keep_session(&slug.get_value(), &session.token);
-                    signed.set(Some(session.token));
-                }
-                Err(error) => failure.set(Some(error.message())),
-            }
-        });
-    };
-    view! {
-        <section class="card" aria-labelledby="sign-in-title">
-            <h1 id="sign-in-title">"Sign in to your applications"</h1>
-            <form class="respond-form" on:submit=submit>
-                {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
-                <Entry label="Email" kind="email" autocomplete="username" value=email required=true/>
-                <Entry label="Password" kind="password" autocomplete="current-password" value=password required=true/>
-                <button type="submit" class="button button-primary" disabled=move || busy.get()>"Sign in"</button>
-                <p class="muted">"Just asked for an account? Open the link we emailed you first."</p>
-            </form>
-            <Forgotten slug=slug.get_value()/>
-        </section>
-    }
-}
-
-/// "Forgot your password?": an email to send a link to choose a new one.
-#[component]
-fn Forgotten(slug: String) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let email = RwSignal::new(String::new());
-    let failure = RwSignal::new(None::<String>);
-    let asked = RwSignal::new(false);
-    let slug = StoredValue::new(slug);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        failure.set(None);
-        let body = ResetRequest {
-            institution: slug.get_value(),
-            email: email.get_untracked(),
-        };
-        spawn_local(async move {
-            let path = "/api/v1/public/accounts/password-reset";
-            match api::post_public::<_, ()>(path, &body).await {
-                Ok(()) => asked.set(true),
-                Err(error) => failure.set(Some(error.message())),
-            }
-        });
-    };
-    view! {
-        {move || match (open.get(), asked.get()) {
-            (false, _) => view! {
-                <button type="button" class="link-button" on:click=move |_| open.set(true)>
-                    "Forgot your password?"
-                </button>
-            }.into_any(),
-            (true, true) => view! {
-                <p class="state state-done" role="status">
-                    "If an account has this email, we sent it a link to choose a new password."
-                </p>
-            }.into_any(),
-            (true, false) => view! {
-                <form class="respond-form" on:submit=submit>
-                    {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
-                    <Entry label="Email for the link" kind="email" autocomplete="email" value=email required=true/>
-                    <button type="submit" class="button">"Send me a link"</button>
-                </form>
-            }.into_any(),
-        }}
-    }
-}
-
-/// The page a password-reset link opens: a new password, and the borrower is signed in.
-#[component]
-fn ChooseNewPassword(slug: String) -> impl IntoView {
-    let token = StoredValue::new(take_fragment("").filter(|t| !t.is_empty()));
-    let password = RwSignal::new(String::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    // A link that no longer works leaves nothing to fill in, only the way back.
-    let dead = RwSignal::new(false);
-    let slug = StoredValue::new(slug);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(token) = token.get_value() else {
-            return;
-        };
-        failure.set(None);
-        busy.set(true);
-        let body = PasswordReset {
-            token,
-            password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            let path = "/api/v1/public/accounts/password-reset/confirm";
-            let result = api::post_public::<_, BorrowerSession>(path, &body).await;
-            busy.set(false);
-            match result {
-                Ok(session) => {
-                    keep_session(&slug.get_value(), &session.token);
-                    go(&format!("/applicant/{}", slug.get_value()));
-                }
-                Err(error) => {
-                    dead.set(error.status() == Some(410));
-                    failure.set(Some(error.message()));
-                }
-            }
-        });
-    };
-    view! {
-        <section class="card" aria-labelledby="reset-title">
-            <h1 id="reset-title">"Choose a new password"</h1>
-            {match token.get_value() {
-                None => view! {
-                    <p class="state state-error" role="alert">
-                        "This link is incomplete. Open the link from the email as it was sent."
-                    </p>
-                }.into_any(),
-                Some(_) => view! {
-                    {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
-                    {move || dead.get().then(|| view! {
-                        <a class="button" href=format!("/applicant/{}", slug.get_value())>"Go to sign in"</a>
-                    })}
-                    <form class="respond-form" on:submit=submit hidden=move || dead.get()>
-                        <Entry label="New password" kind="password" autocomplete="new-password" value=password required=true/>
-                        <p class="muted">"At least 12 characters."</p>
-                        <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save the new password"</button>
-                    </form>
-                }.into_any(),
-            }}
-        </section>
-    }
-}
-
-#[component]
-fn Register(slug: String, from: Option<String>) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let asked = RwSignal::new(false);
-    let slug = StoredValue::new(slug);
-    // The application's token, from `{id}.{token}`: its application moves to the account.
-    let from = from.and_then(|f| {
-        f.split_once('.')
-            .map(|(id, token)| (id.to_string(), token.to_string()))
-    });
-    // The name and email the applicant gave in that application fill the form.
-    if let Some((id, token)) = from.clone() {
-        spawn_local(async move {
-            let path = format!("/api/v1/public/applications/{}", api::encode(&id));
-            let found =
-                api::as_applicant::<(), PublicApplication>("GET", &path, &token, None).await;
-            if let Ok(found) = found {
-                name.set(found.applicant.name.unwrap_or_default());
-                email.set(found.applicant.email.unwrap_or_default());
-            }
-        });
-    }
-    let application = StoredValue::new(from.map(|(_, token)| token));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        failure.set(None);
-        busy.set(true);
-        let typed = name.get_untracked();
-        let body = Registration {
-            institution: slug.get_value(),
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-            name: (!typed.trim().is_empty()).then_some(typed),
-        };
-        spawn_local(async move {
-            let path = "/api/v1/public/accounts";
-            let result = match application.get_value() {
-                Some(token) => api::as_applicant::<_, ()>("POST", path, &token, Some(&body)).await,
-                None => api::post_public::<_, ()>(path, &body).await,
-            };
-            busy.set(false);
-            match result {
-                Ok(()) => asked.set(true),
-                Err(error) => failure.set(Some(error.message())),
-            }
-        });
-    };
-    view! {
-        <section class="card" aria-labelledby="register-title">
-            <h2 id="register-title">"New here? Create your account"</h2>
-            {application.get_value().map(|_| view! {
-                <p class="muted">"The application you just sent will be in your account."</p>
-            })}
-            {move || if asked.get() {
-                view! {
-                    <p class="state state-done" role="status">
-                        "Check your email: we sent you a link to confirm your account."
-                    </p>
-                }.into_any()
-            } else {
-                view! {
-                    <form class="respond-form" on:submit=submit>
-                        {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
-                        <Entry label="Your name" kind="text" autocomplete="name" value=name/>
-                        <Entry label="Your email" kind="email" autocomplete="email" value=email required=true/>
-                        <Entry label="Choose a password" kind="password" autocomplete="new-password" value=password required=true/>
-                        <p class="muted">"At least 12 characters."</p>
-                        <button type="submit" class="button" disabled=move || busy.get()>"Create account"</button>
-                    </form>
-                }.into_any()
-            }}
-        </section>
-    }
-}
-
-/// The page the confirmation link opens: the password once more, and the account is on.
-#[component]
-fn ConfirmAccount(slug: String) -> impl IntoView {
-    let token = StoredValue::new(take_fragment("").filter(|t| !t.is_empty()));
-    let password = RwSignal::new(String::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    // A link that no longer works leaves nothing to fill in, only the way back.
-    let dead = RwSignal::new(false);
-    let slug = StoredValue::new(slug);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(token) = token.get_value() else {
-            return;
-        };
-        failure.set(None);
-        busy.set(true);
-        let body = Confirmation {
-            token,
-            password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            let result =
-                api::post_public::<_, BorrowerSession>("/api/v1/public/accounts/confirm", &body)
-                    .await;
-            busy.set(false);
-            match result {
-                Ok(session) => {
-                    keep_session(&slug.get_value(), &session.token);
-                    go(&format!("/applicant/{}", slug.get_value()));
-                }
-                Err(error) => {
-                    dead.set(error.status() == Some(410));
-                    failure.set(Some(error.message()));
-                }
-            }
-        });
-    };
-    view! {
-        <section class="card" aria-labelledby="confirm-title">
-            <h1 id="confirm-title">"Confirm your account"</h1>
-            {match token.get_value() {
-                None => view! {
-                    <p class="state state-error" role="alert">
-                        "This link is incomplete. Open the link from the email as it was sent."
-                    </p>
-                }.into_any(),
-                Some(_) => view! {
-                    {move || failure.get().map(|m| view! { <p class="state state-error" role="alert">{m}</p> })}
-                    {move || dead.get().then(|| view! {
-                        <a class="button" href=format!("/applicant/{}", slug.get_value())>"Go to sign in"</a>
-                    })}
-                    <form class="respond-form" on:submit=submit hidden=move || dead.get()>
-                        <Entry label="Password" kind="password" autocomplete="current-password" value=password required=true/>
-                        <p class="muted">"The password you chose when you asked for the account."</p>
-                        <button type="submit" class="button button-primary" disabled=move || busy.get()>"Confirm account"</button>
-                    </form>
-                }.into_any(),
-            }}
-        </section>
     }
 }
 

@@ -9,6 +9,7 @@ mod actions;
 mod api;
 mod app;
 mod applicant;
+mod applicant_access;
 mod apply;
 mod bulk;
 mod fields;
