@@ -66,7 +66,7 @@ async fn a_borrower_registers_and_answers_a_request_in_the_portal(
     b.sees("Nothing is waiting for your answer.").await?;
 
     // Staff now find the lead among registered borrowers, and ask for a document.
-    b.open("/?q=rae").await?;
+    b.open("/?q=rae%40example.org").await?;
     b.sign_in(MANAGER, PASSWORD).await?;
     let rows = names(&b.settled_rows("Leads").await?);
     anyhow::ensure!(rows == ["Rae Register"], "registered leads: {rows:?}");
@@ -165,7 +165,7 @@ async fn online_banking_hands_its_member_to_the_application(portal: &Portal) -> 
     );
 
     // Staff see the lead among registered borrowers, begun through online banking.
-    b.open("/?q=olive").await?;
+    b.open("/?q=olive%40example.org").await?;
     b.sign_in(MANAGER, PASSWORD).await?;
     let rows = names(&b.settled_rows("Leads").await?);
     anyhow::ensure!(rows == ["Olive Online"], "registered leads: {rows:?}");

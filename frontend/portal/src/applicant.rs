@@ -225,7 +225,8 @@ fn Home(
                         .map(|a| (a.id.0, a.open_requests))
                         .collect::<HashMap<i64, i64>>(),
                 );
-                let who = held.borrower.name.clone().or(held.borrower.email.clone()).unwrap_or_default();
+                let who = held.borrower.name.clone().or(held.borrower.email.clone());
+                let who = who.unwrap_or_default();
                 view! {
                     <section class="card">
                         <div class="applicant-head">
@@ -241,7 +242,9 @@ fn Home(
                         {if held.applications.is_empty() {
                             view! { <p class="muted">"You have no applications yet."</p> }.into_any()
                         } else {
-                            view! { <Applications list=held.applications.clone() resume=resume waiting=waiting/> }.into_any()
+                            let list = held.applications.clone();
+                            view! { <Applications list=list resume=resume waiting=waiting/> }
+                                .into_any()
                         }}
                     </section>
                 }.into_any()
@@ -269,7 +272,8 @@ fn Applications(
             </thead>
             <tbody>
                 {list.into_iter().map(|application| {
-                    let open = application.status == LeadStatus::InProgress && !application.archived;
+                    let open =
+                        application.status == LeadStatus::InProgress && !application.archived;
                     let id = application.id.0;
                     let count = move || waiting.with(|w| w.get(&id).copied().unwrap_or(0));
                     let label = format!("Resume {}", application.item);

@@ -49,7 +49,8 @@ pub fn RespondPage(token: String) -> impl IntoView {
                             {request.upload_prompt.clone().map(|p| view! { <p><strong>"Please upload: "</strong>{p}</p> })}
                             {request.due_on.map(|d| view! { <p class="muted">{format!("Please answer by {}.", format::date(d))}</p> })}
                             {move || if open {
-                                view! { <AnswerForm path=answer_path.clone() token=None sent=sent/> }.into_any()
+                                let path = answer_path.clone();
+                                view! { <AnswerForm path=path token=None sent=sent/> }.into_any()
                             } else {
                                 view! { <Answered/> }.into_any()
                             }}
