@@ -93,13 +93,16 @@ async fn a_borrower_registers_and_answers_a_request_in_the_portal(
         "the count still shows the answered request"
     );
 
-    // Signing out and in again with the password shows nothing left to answer.
+    // Signing out and in again with the password shows nothing left to answer, and the
+    // answered request among those answered.
     b.click("Sign out").await?;
     b.sees("You have signed out.").await?;
     b.fill("Email", "rae@example.org").await?;
     b.fill("Password", BORROWER_PASSWORD).await?;
     b.click("Sign in").await?;
     b.sees("Nothing is waiting for your answer.").await?;
+    b.sees("Answered").await?;
+    b.sees("Proof of income").await?;
 
     // A forgotten password is replaced through a mailed link.
     b.click("Sign out").await?;

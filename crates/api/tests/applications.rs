@@ -160,6 +160,10 @@ async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::
     let submit = format!("{path}/submit");
     let (status, problem) = send(&app, reqwest::Method::POST, &submit, &started.token, None).await;
     assert_eq!(status, 422);
+    assert!(
+        app.mail_to("acme", "pat@example.org").is_none(),
+        "a refused submission mails nothing"
+    );
     let mut missing = fields(&problem);
     missing.sort();
     assert_eq!(
@@ -246,6 +250,16 @@ async fn an_application_is_saved_resumed_and_submitted(app: TestApp) -> anyhow::
     assert_eq!(status, 200, "{submitted}");
     assert_eq!(submitted["status"], "submitted");
     assert!(submitted["submitted_at"].is_string());
+    let (subject, receipt) = app
+        .mail_to("acme", "pat@example.org")
+        .expect("a receipt for the applicant");
+    assert!(subject.contains("we have your application"), "{subject}");
+    let reference = submitted["reference"].as_str().expect("a reference");
+    assert!(receipt.contains(reference), "{receipt}");
+    assert!(
+        !receipt.contains("http"),
+        "a receipt carries no link: {receipt}"
+    );
 
     let (status, _) = send(
         &app,

@@ -337,6 +337,7 @@ async fn requests_reach_a_registered_borrower_in_the_portal(app: TestApp) -> any
     assert_eq!(open.as_array().map(Vec::len), Some(1));
     assert_eq!(open[0]["title"], "Proof of income");
     assert_eq!(open[0]["application"], lead);
+    assert!(open[0].get("answered_at").is_none(), "{open}");
     let (_, mine) = send(
         &app,
         Method::GET,
@@ -381,7 +382,23 @@ async fn requests_reach_a_registered_borrower_in_the_portal(app: TestApp) -> any
         None,
     )
     .await;
-    assert_eq!(open, json!([]));
+    let listed = open.as_array().expect("a list");
+    assert_eq!(
+        listed.len(),
+        1,
+        "the answered request stays in view: {open}"
+    );
+    assert_eq!(listed[0]["title"], "Proof of income");
+    assert!(listed[0]["answered_at"].is_string(), "{open}");
+    let (_, mine) = send(
+        &app,
+        Method::GET,
+        "/api/v1/public/me/applications",
+        Some(&session),
+        None,
+    )
+    .await;
+    assert_eq!(mine[0]["open_requests"], 0, "nothing waits any more");
     let detail = app
         .raw_json("owner@acme.org", &format!("/api/v1/leads/{lead}"))
         .await;

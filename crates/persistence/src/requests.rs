@@ -132,9 +132,9 @@ pub fn get(
         .first(conn)?)
 }
 
-/// The open requests on a member's leads that are not archived, oldest first, each with
-/// its lead's reference and catalog item.
-pub fn open_of_member(
+/// The open and answered requests on a member's leads that are not archived, in the
+/// order they were made, each with its lead's reference and catalog item.
+pub fn of_member(
     conn: &mut DbConnection,
     institution_id: i64,
     member_id: i64,
@@ -144,7 +144,7 @@ pub fn open_of_member(
         .filter(leads::institution_id.eq(institution_id))
         .filter(leads::member_id.eq(member_id))
         .filter(leads::archived.eq(false))
-        .filter(lead_requests::status.eq("open"))
+        .filter(lead_requests::status.eq_any(["open", "answered"]))
         .order(lead_requests::id.asc())
         .select((
             RequestRow::as_select(),

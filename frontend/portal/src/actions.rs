@@ -315,7 +315,7 @@ pub fn LeadActions(
                 <form class="action-row note-form" on:submit=add_note>
                     <label class="field grow">
                         <span>"Note"</span>
-                        <textarea rows="2" maxlength="4000" placeholder="Only staff see notes. They cannot be edited or deleted."
+                        <textarea rows="2" maxlength="4000" required placeholder="Only staff see notes. They cannot be edited or deleted."
                             prop:value=move || note.get()
                             on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                     </label>
@@ -330,7 +330,7 @@ pub fn LeadActions(
                     <div class="action-row">
                         <label class="field grow">
                             <span>"Request title"</span>
-                            <input type="text" maxlength="200" prop:value=move || ask_title.get()
+                            <input type="text" maxlength="200" required prop:value=move || ask_title.get()
                                 on:input=move |ev| ask_title.set(event_target_value(&ev))/>
                         </label>
                         <label class="field">
@@ -341,7 +341,7 @@ pub fn LeadActions(
                     </div>
                     <label class="field">
                         <span>"What is needed"</span>
-                        <textarea rows="2" maxlength="4000" prop:value=move || ask_description.get()
+                        <textarea rows="2" maxlength="4000" required prop:value=move || ask_description.get()
                             on:input=move |ev| {
                                 ask_description.set(event_target_value(&ev))
                             }></textarea>

@@ -316,13 +316,15 @@ fn Requests(
     token: String,
     waiting: RwSignal<HashMap<i64, i64>>,
 ) -> impl IntoView {
+    let (open, answered): (Vec<_>, Vec<_>) =
+        held.into_iter().partition(|r| r.answered_at.is_none());
     view! {
         <section class="card" aria-labelledby="requests-title">
             <h2 id="requests-title">"Requests for you"</h2>
-            {if held.is_empty() {
+            {if open.is_empty() {
                 view! { <p class="muted">"Nothing is waiting for your answer."</p> }.into_any()
             } else {
-                held.into_iter().map(|request| {
+                open.into_iter().map(|request| {
                     let path = format!("/api/v1/public/me/requests/{}/answer", request.id);
                     let sent = RwSignal::new(false);
                     let application = request.application.0;
@@ -349,6 +351,22 @@ fn Requests(
                     }
                 }).collect_view().into_any()
             }}
+            {(!answered.is_empty()).then(|| view! {
+                <h3>"Answered"</h3>
+                <ul class="answered-requests">
+                    {answered.into_iter().map(|request| view! {
+                        <li>
+                            <strong>{request.title}</strong>
+                            <span class="muted">{format!(
+                                " · {} · {} · answered {}",
+                                request.item,
+                                request.reference,
+                                request.answered_at.map(format::day).unwrap_or_default(),
+                            )}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
         </section>
     }
 }

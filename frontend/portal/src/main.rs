@@ -16,6 +16,7 @@ mod fields;
 mod format;
 mod lead;
 mod leads;
+mod leads_rows;
 mod member;
 mod members;
 mod new_lead;

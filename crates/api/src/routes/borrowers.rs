@@ -457,11 +457,13 @@ pub async fn application_token(
         }))
 }
 
-/// The requests from staff waiting for the borrower's answer, oldest first.
+/// The requests from staff: those waiting for the borrower's answer, oldest first, then
+/// those answered (with `answered_at`), the latest first. Requests on archived
+/// applications and requests staff withdrew are left out.
 #[utoipa::path(
     tag = "applicant portal",
     responses(
-        (status = 200, description = "The open requests", body = [BorrowerRequest]),
+        (status = 200, description = "Open requests, then answered ones", body = [BorrowerRequest]),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
     ),
@@ -473,7 +475,7 @@ pub async fn requests(
     borrower: Borrower,
 ) -> Result<web::Json<Vec<BorrowerRequest>>, ApiError> {
     let found = state
-        .db(move |conn| borrowers::open_requests(conn, borrower))
+        .db(move |conn| borrowers::requests(conn, borrower))
         .await?;
     Ok(web::Json(found))
 }

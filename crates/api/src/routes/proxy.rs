@@ -91,6 +91,7 @@ pub async fn submit(
         institution_id: staff.institution_id,
     };
     let address = req.peer_addr().map(|a| a.ip().to_string());
+    let cipher = state.keys.cipher.clone();
     let detail = state
         .db(move |conn| {
             if asked.credit_pull_consent {
@@ -100,7 +101,7 @@ pub async fn submit(
                 };
                 applications::consent(conn, lead, &given, address, Some(staff.user_id))?;
             }
-            applications::submit(conn, lead, Some(staff.user_id))?;
+            applications::submit(conn, lead, Some(staff.user_id), &cipher)?;
             load_detail(conn, staff.institution_id, id)
         })
         .await?;

@@ -230,8 +230,9 @@ pub async fn submit(
     path: web::Path<i64>,
 ) -> Result<web::Json<PublicApplication>, ApiError> {
     applicant.open(path.into_inner())?;
+    let cipher = state.keys.cipher.clone();
     state
-        .db(move |conn| applications::submit(conn, applicant, None))
+        .db(move |conn| applications::submit(conn, applicant, None, &cipher))
         .await?;
     current(&state, applicant).await
 }

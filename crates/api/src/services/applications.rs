@@ -16,6 +16,7 @@ use leads_persistence::catalog::{self, CatalogItemRow};
 use leads_persistence::institutions::InstitutionRow;
 use leads_persistence::leads::{self, ApplicationChange, LeadRow, NewLeadRow};
 use leads_persistence::members::{self, NewMember};
+use leads_persistence::outbox::NewMail;
 use leads_persistence::time::{from_db, now};
 use leads_persistence::{documents, institutions, DbConnection, StoreError};
 use serde_json::{json, Value};
@@ -387,16 +388,8 @@ pub fn mail_resume_link(
              application, so keep it to yourself.\n",
             item.name, institution.name, row.reference
         );
-        leads_persistence::outbox::insert(
-            conn,
-            &leads_persistence::outbox::NewMail::to(
-                row.institution_id,
-                Some(row.id),
-                email.as_str(),
-                &format!("{}: continue your application", institution.name),
-                &cipher.encrypt(&body).map_err(ApiError::internal)?,
-            ),
-        )?;
+        let subject = format!("{}: continue your application", institution.name);
+        queue_mail(conn, &row, &email, &subject, &body, cipher)?;
         activity::record(
             conn,
             row.institution_id,
@@ -522,11 +515,13 @@ pub fn add_documents(
 }
 
 /// Submits the application, or names every required answer still missing. `by` is the
-/// staff user submitting it on the member's behalf, if not the applicant.
+/// staff user submitting it on the member's behalf, if not the applicant. The applicant
+/// is mailed a receipt in the same transaction, so there is never one without the other.
 pub fn submit(
     conn: &mut DbConnection,
     applicant: Applicant,
     by: Option<i64>,
+    cipher: &crate::keys::Cipher,
 ) -> Result<(), ApiError> {
     conn.write(|conn| {
         let row = lead_of(conn, applicant)?;
@@ -582,6 +577,60 @@ pub fn submit(
             "application.submitted",
             json!({ "before": { "status": row.status }, "after": { "status": "submitted" } }),
         )?;
-        Ok(())
+        mail_receipt(conn, &row, &item.name, by.is_some(), cipher)
     })
+}
+
+/// Tells the applicant the application has arrived: what, with whom, its reference, and
+/// what happens next. It carries no link, so it gives nothing away if forwarded.
+fn mail_receipt(
+    conn: &mut DbConnection,
+    row: &LeadRow,
+    item: &str,
+    by_staff: bool,
+    cipher: &crate::keys::Cipher,
+) -> Result<(), ApiError> {
+    let Some(email) = row
+        .applicant_email
+        .as_deref()
+        .and_then(|e| Email::parse(e).ok())
+    else {
+        return Ok(());
+    };
+    let institution = institutions::get(conn, row.institution_id)?;
+    let how = if by_staff {
+        "was submitted for you by our staff"
+    } else {
+        "has been submitted"
+    };
+    let body = format!(
+        "Hello,\n\nYour application for {item} with {} {how}. Its reference is {}.\n\n\
+         We will look at it and let you know our decision by email. If we need anything \
+         more from you, we will ask by email too.\n\nIf you did not apply, please tell \
+         {} and quote the reference.\n",
+        institution.name, row.reference, institution.name
+    );
+    let subject = format!("{}: we have your application", institution.name);
+    queue_mail(conn, row, &email, &subject, &body, cipher)
+}
+
+/// Puts a message to the applicant about their lead in the outbox, its body sealed.
+fn queue_mail(
+    conn: &mut DbConnection,
+    row: &LeadRow,
+    to: &Email,
+    subject: &str,
+    body: &str,
+    cipher: &crate::keys::Cipher,
+) -> Result<(), ApiError> {
+    let sealed = cipher.encrypt(body).map_err(ApiError::internal)?;
+    let mail = NewMail::to(
+        row.institution_id,
+        Some(row.id),
+        to.as_str(),
+        subject,
+        &sealed,
+    );
+    leads_persistence::outbox::insert(conn, &mail)?;
+    Ok(())
 }

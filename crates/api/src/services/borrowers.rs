@@ -17,9 +17,9 @@ pub fn applications(
     borrower: Borrower,
 ) -> Result<Vec<BorrowerApplication>, ApiError> {
     let rows = leads::of_member(conn, borrower.institution_id, borrower.member_id)?;
-    let open = requests::open_of_member(conn, borrower.institution_id, borrower.member_id)?;
+    let asked = requests::of_member(conn, borrower.institution_id, borrower.member_id)?;
     let mut waiting: HashMap<i64, i64> = HashMap::new();
-    for (request, _, _) in &open {
+    for (request, _, _) in asked.iter().filter(|(r, _, _)| r.status == "open") {
         *waiting.entry(request.lead_id).or_default() += 1;
     }
     let items = catalog::list(conn, borrower.institution_id)?;
@@ -47,14 +47,15 @@ pub fn applications(
         .collect()
 }
 
-/// The requests waiting for the borrower's answer, oldest first.
-pub fn open_requests(
+/// The requests made of the borrower: those waiting for an answer, oldest first, then
+/// those answered, the latest first.
+pub fn requests(
     conn: &mut DbConnection,
     borrower: Borrower,
 ) -> Result<Vec<BorrowerRequest>, ApiError> {
-    let open = requests::open_of_member(conn, borrower.institution_id, borrower.member_id)?;
+    let asked = requests::of_member(conn, borrower.institution_id, borrower.member_id)?;
     let items = catalog::list(conn, borrower.institution_id)?;
-    Ok(open
+    let (mut open, mut answered): (Vec<_>, Vec<_>) = asked
         .into_iter()
         .map(|(request, reference, item_id)| BorrowerRequest {
             id: request.id,
@@ -69,8 +70,12 @@ pub fn open_requests(
             upload_prompt: request.upload_prompt,
             due_on: request.due_on,
             asked_at: from_db(request.created_at),
+            answered_at: request.answered_at.map(from_db),
         })
-        .collect())
+        .partition(|request| request.answered_at.is_none());
+    answered.reverse();
+    open.append(&mut answered);
+    Ok(open)
 }
 
 /// Checks that lead `id` is one of the borrower's own; another's answers 404.

@@ -120,7 +120,7 @@ pub struct BorrowerApplication {
     pub open_requests: i64,
 }
 
-/// A request from staff waiting for the borrower's answer.
+/// A request from staff to the borrower, open or answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BorrowerRequest {
@@ -133,6 +133,9 @@ pub struct BorrowerRequest {
     pub upload_prompt: Option<String>,
     pub due_on: Option<NaiveDate>,
     pub asked_at: DateTime<Utc>,
+    /// When the borrower answered; absent while the request waits for an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 /// The key the institution's online banking signs its members' tokens with.
