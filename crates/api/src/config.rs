@@ -51,6 +51,8 @@ pub struct Config {
     pub applicant_token_ttl: Duration,
     /// How many applications one address may start in ten minutes.
     pub start_limit: u32,
+    /// Proxies whose `X-Forwarded-For` names the client; none by default.
+    pub trusted_proxies: Vec<crate::client_address::Network>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +136,13 @@ impl Config {
             )?),
             start_limit: u32::try_from(within(&lookup, "LEADS_START_LIMIT", "30", 1, 100_000)?)
                 .unwrap_or(u32::MAX),
+            trusted_proxies: crate::client_address::parse_list(
+                &lookup("LEADS_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|reason| ConfigError {
+                name: "LEADS_TRUSTED_PROXIES",
+                reason,
+            })?,
             data_dir,
         })
     }

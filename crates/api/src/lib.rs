@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod client_address;
 pub mod config;
 pub mod embed;
 pub mod errors;

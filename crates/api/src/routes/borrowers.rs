@@ -80,7 +80,7 @@ pub async fn register(
     let body: Registration = body.parse()?;
     let from_lead = applicant::optional(&req)?;
     let checked = accounts::check(body)?;
-    let address = req.peer_addr().map(|a| a.ip());
+    let address = crate::client_address::of(&req, &state.config.trusted_proxies);
     if let Some(address) = address {
         state.starts.admit(address).map_err(ApiError::TooMany)?;
     }
@@ -191,7 +191,7 @@ pub async fn ask_reset(
     body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: ResetRequest = body.parse()?;
-    if let Some(address) = req.peer_addr().map(|a| a.ip()) {
+    if let Some(address) = crate::client_address::of(&req, &state.config.trusted_proxies) {
         state.starts.admit(address).map_err(ApiError::TooMany)?;
     }
     let base = own_base(&state, &req);

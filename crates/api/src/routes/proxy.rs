@@ -90,7 +90,8 @@ pub async fn submit(
         lead_id: id,
         institution_id: staff.institution_id,
     };
-    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let address =
+        crate::client_address::of(&req, &state.config.trusted_proxies).map(|a| a.to_string());
     let cipher = state.keys.cipher.clone();
     let detail = state
         .db(move |conn| {

@@ -104,7 +104,7 @@ pub async fn start(
 ) -> Result<HttpResponse, ApiError> {
     let body: NewApplication = body.parse()?;
     let borrower = borrower::optional(&req)?;
-    let address = req.peer_addr().map(|a| a.ip());
+    let address = crate::client_address::of(&req, &state.config.trusted_proxies);
     if let Some(address) = address {
         state.starts.admit(address).map_err(ApiError::TooMany)?;
     }
@@ -369,7 +369,8 @@ pub async fn consent(
 ) -> Result<HttpResponse, ApiError> {
     applicant.open(path.into_inner())?;
     let given: Consent = body.parse()?;
-    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let address =
+        crate::client_address::of(&req, &state.config.trusted_proxies).map(|a| a.to_string());
     state
         .db(move |conn| applications::consent(conn, applicant, &given, address, None))
         .await?;

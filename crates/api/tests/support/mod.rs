@@ -38,16 +38,28 @@ pub struct TestApp {
 }
 
 pub fn test_config(db_url: &str, data_dir: &std::path::Path) -> Config {
+    configured(db_url, data_dir, &[])
+}
+
+/// The test configuration with some variables set to other values.
+fn configured(db_url: &str, data_dir: &std::path::Path, set: &[(&str, &str)]) -> Config {
     let data_dir = data_dir.to_string_lossy().into_owned();
     let url = db_url.to_string();
-    Config::from_lookup(move |name| match name {
-        "LEADS_DATA_DIR" => Some(data_dir.clone()),
-        "DATABASE_URL" => Some(url.clone()),
-        "LEADS_BIND" => Some("127.0.0.1:0".into()),
-        "LEADS_DB_POOL_SIZE" => Some("4".into()),
-        "LEADS_DB_TIMEOUT_MS" => Some("1500".into()),
-        "LEADS_UPLOAD_LIMIT" => Some("1048576".into()),
-        _ => None,
+    let set: Vec<(String, String)> = set
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_lookup(move |name| match set.iter().find(|(k, _)| k == name) {
+        Some((_, value)) => Some(value.clone()),
+        None => match name {
+            "LEADS_DATA_DIR" => Some(data_dir.clone()),
+            "DATABASE_URL" => Some(url.clone()),
+            "LEADS_BIND" => Some("127.0.0.1:0".into()),
+            "LEADS_DB_POOL_SIZE" => Some("4".into()),
+            "LEADS_DB_TIMEOUT_MS" => Some("1500".into()),
+            "LEADS_UPLOAD_LIMIT" => Some("1048576".into()),
+            _ => None,
+        },
     })
     .expect("test configuration")
 }
@@ -60,7 +72,13 @@ impl TestApp {
 
     /// A server on `db`, reaching it through `database_url` when given (a proxy, say).
     pub async fn spawn_on(db: Arc<TestDb>, database_url: Option<String>) -> Self {
-        Self::spawn_serving(db, database_url, None, None).await
+        Self::spawn_serving(db, database_url, None, None, &[]).await
+    }
+
+    /// A server whose configuration sets these variables.
+    pub async fn spawn_configured(backend: Backend, set: &[(&str, &str)]) -> Option<Self> {
+        let db = Arc::new(TestDb::create(backend)?);
+        Some(Self::spawn_serving(db, None, None, None, set).await)
     }
 
     /// A SQLite server that also serves the portal built into `portal_dir`.
@@ -83,7 +101,7 @@ impl TestApp {
         };
         let portal = load(portal_dir);
         let borrower = apply_dir.map(load);
-        Self::spawn_serving(db, None, Some(portal), borrower).await
+        Self::spawn_serving(db, None, Some(portal), borrower, &[]).await
     }
 
     async fn spawn_serving(
@@ -91,9 +109,10 @@ impl TestApp {
         database_url: Option<String>,
         portal: Option<leads_api::portal::Portal>,
         borrower: Option<leads_api::portal::Portal>,
+        set: &[(&str, &str)],
     ) -> Self {
         let data_dir = tempfile::tempdir().expect("data directory");
-        let config = test_config(db.url(), data_dir.path());
+        let config = configured(db.url(), data_dir.path(), set);
         let pool = admin::open_database(&config).expect("open the test database");
         let served = match database_url {
             Some(url) => {
