@@ -39,9 +39,12 @@ pub struct Config {
     /// The address applicants reach the product at, for links in mail; by default the
     /// address the staff member who caused the mail used.
     pub public_url: Option<String>,
-    /// `smtp://[user:password@]host[:port]`; without it, mail is written as `.eml` files
+    /// `smtp://` or `smtps://`, `[user:password@]host[:port]`, `?tls=required` for
+    /// STARTTLS; without it, mail is written as `.eml` files
     /// under `data_dir/mail`.
     pub smtp_url: Option<Secret>,
+    /// Certificate authorities (PEM) trusted for the relay besides the system's.
+    pub smtp_ca_file: Option<PathBuf>,
     pub mail_from: String,
     /// How long a link in a request to an applicant works.
     pub request_link_ttl: Duration,
@@ -114,6 +117,7 @@ impl Config {
                 lookup("LEADS_APPLY_DIR").unwrap_or_else(|| "frontend/dist-apply".into()),
             ),
             smtp_url: lookup("LEADS_SMTP_URL").map(Secret),
+            smtp_ca_file: lookup("LEADS_SMTP_CA_FILE").map(PathBuf::from),
             mail_from: lookup("LEADS_MAIL_FROM")
                 .unwrap_or_else(|| "Leads <no-reply@leads.invalid>".into()),
             request_link_ttl: Duration::from_secs(

@@ -2,7 +2,7 @@
 //!
 //! Changes that mail someone add the message to the outbox in their own transaction;
 //! the mailer sends what is due afterwards. With `LEADS_SMTP_URL` it speaks SMTP to that
-//! relay; without, it writes each message as an `.eml` file under `data_dir/mail`, so a
+//! relay, over TLS or STARTTLS when the address asks for it; without, it writes each message as an `.eml` file under `data_dir/mail`, so a
 //! first run needs no mail server. A failed attempt is kept with its error and tried
 //! again later, with growing waits; after the last attempt the message is marked
 //! `failed` and stays listed until staff send it again.
@@ -16,6 +16,7 @@ use leads_persistence::{DbConnection, Pool, StoreError};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::Config;
@@ -57,7 +58,7 @@ impl Mailer {
             .parse()
             .map_err(|e| anyhow::anyhow!("LEADS_MAIL_FROM: {e}"))?;
         let way = match &config.smtp_url {
-            Some(url) => Way::Smtp(Box::new(smtp(&url.0)?)),
+            Some(url) => Way::Smtp(Box::new(smtp(&url.0, config.smtp_ca_file.as_deref())?)),
             None => Way::Files(config.data_dir.join("mail")),
         };
         Ok(Self { way, from, cipher })
@@ -165,13 +166,43 @@ fn write_eml(dir: &Path, id: i64, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&partial, file)
 }
 
-/// A transport for `smtp://[user[:password]@]host[:port]` (plain SMTP, port 25 by
-/// default).
-fn smtp(url: &str) -> anyhow::Result<SmtpTransport> {
-    let rest = url
-        .strip_prefix("smtp://")
-        .ok_or_else(|| anyhow::anyhow!("LEADS_SMTP_URL must start with smtp://"))?
-        .trim_end_matches('/');
+/// How the connection to the relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protection {
+    /// `smtp://`: none, for a relay on the same host or a private network.
+    Plain,
+    /// `smtp://...?tls=required`: STARTTLS, and no mail is sent if the relay does not
+    /// offer it.
+    StartTls,
+    /// `smtps://`: TLS from the first byte.
+    Tls,
+}
+
+/// A transport for `smtp://` or `smtps://`, `[user[:password]@]host[:port]`, with
+/// `?tls=required` for STARTTLS. Ports default to 25, 587 with STARTTLS and 465 with
+/// TLS. Relays' certificates are checked against the system's roots and, when given,
+/// the certificate authorities in `ca_file` (PEM).
+pub fn smtp(url: &str, ca_file: Option<&Path>) -> anyhow::Result<SmtpTransport> {
+    let (mut protection, rest) = if let Some(rest) = url.strip_prefix("smtps://") {
+        (Protection::Tls, rest)
+    } else if let Some(rest) = url.strip_prefix("smtp://") {
+        (Protection::Plain, rest)
+    } else {
+        anyhow::bail!("LEADS_SMTP_URL must start with smtp:// or smtps://");
+    };
+    let rest = match rest.split_once('?') {
+        None => rest,
+        Some((rest, "tls=required")) if protection == Protection::Plain => {
+            protection = Protection::StartTls;
+            rest
+        }
+        Some((_, query)) => {
+            anyhow::bail!(
+                "LEADS_SMTP_URL: '?{query}' is not understood (only ?tls=required with smtp://)"
+            )
+        }
+    };
+    let rest = rest.trim_end_matches('/');
     let (credentials, server) = match rest.rsplit_once('@') {
         Some((user, server)) => (Some(user), server),
         None => (None, rest),
@@ -183,12 +214,36 @@ fn smtp(url: &str) -> anyhow::Result<SmtpTransport> {
                 anyhow::anyhow!("LEADS_SMTP_URL: the port {port:?} is not a number")
             })?,
         ),
-        None => (server, 25),
+        None => (
+            server,
+            match protection {
+                Protection::Plain => 25,
+                Protection::StartTls => 587,
+                Protection::Tls => 465,
+            },
+        ),
     };
     anyhow::ensure!(!host.is_empty(), "LEADS_SMTP_URL names no host");
     let mut builder = SmtpTransport::builder_dangerous(host)
         .port(port)
         .timeout(Some(Duration::from_secs(20)));
+    if protection != Protection::Plain {
+        let mut tls = TlsParameters::builder(host.to_string());
+        if let Some(path) = ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("LEADS_SMTP_CA_FILE {}: {e}", path.display()))?;
+            let authority = Certificate::from_pem(&pem)
+                .map_err(|e| anyhow::anyhow!("LEADS_SMTP_CA_FILE {}: {e}", path.display()))?;
+            tls = tls.add_root_certificate(authority);
+        }
+        let tls = tls
+            .build()
+            .map_err(|e| anyhow::anyhow!("LEADS_SMTP_URL: {e}"))?;
+        builder = builder.tls(match protection {
+            Protection::StartTls => Tls::Required(tls),
+            _ => Tls::Wrapper(tls),
+        });
+    }
     if let Some(user) = credentials {
         let (name, password) = user.split_once(':').unwrap_or((user, ""));
         builder = builder.credentials(Credentials::new(
@@ -223,11 +278,17 @@ mod tests {
 
     #[test]
     fn smtp_urls_are_read_or_refused() {
-        assert!(smtp("smtp://relay.example:2525").is_ok());
-        assert!(smtp("smtp://user:p%40ss@relay.example").is_ok());
-        assert!(smtp("smtps://relay.example").is_err());
-        assert!(smtp("smtp://relay.example:abc").is_err());
-        assert!(smtp("smtp://").is_err());
+        assert!(smtp("smtp://relay.example:2525", None).is_ok());
+        assert!(smtp("smtp://user:p%40ss@relay.example", None).is_ok());
+        assert!(smtp("smtps://relay.example", None).is_ok());
+        assert!(smtp("smtp://relay.example:587?tls=required", None).is_ok());
+        assert!(smtp("smtps://relay.example?tls=required", None).is_err());
+        assert!(smtp("smtp://relay.example?tls=maybe", None).is_err());
+        assert!(smtp("http://relay.example", None).is_err());
+        assert!(smtp("smtp://relay.example:abc", None).is_err());
+        assert!(smtp("smtp://", None).is_err());
+        let missing = Path::new("/nonexistent/ca.pem");
+        assert!(smtp("smtps://relay.example", Some(missing)).is_err());
         assert_eq!(decode("p%40ss"), "p@ss");
         assert_eq!(decode("a+b"), "a+b");
     }
