@@ -11,9 +11,18 @@ use fixture::*;
 
 async fn a_borrower_applies_leaves_resumes_and_submits(portal: &Portal) -> anyhow::Result<()> {
     let b = &portal.browser;
-    b.open("/apply/demo").await?;
+    // An address naming something not offered says so, and offers no start.
+    b.open("/apply/demo/no-such-loan").await?;
+    b.sees("This is not something offered here.").await?;
+    anyhow::ensure!(
+        !b.text().await?.contains("Start application"),
+        "a start offered for nothing"
+    );
+    b.click("See what is offered").await?;
     b.sees("Apply with").await?;
     b.click("Personal Loan").await?;
+    b.sees("Apply for Personal Loan").await?;
+    b.sees("with Demo Federal Credit Union").await?;
     b.click("Start application").await?;
     b.sees("About you").await?;
     b.fill("Full name", "Robin Resume").await?;

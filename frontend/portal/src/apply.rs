@@ -19,6 +19,7 @@ use serde_json::Value;
 use crate::api::{self, ApiError};
 use crate::applicant::{forget_session, session_token, sign_in_from_online_banking, take_fragment};
 use crate::fields::{about_fields, closing, form_field};
+use crate::offers::{Brand, BrandBar, Splash};
 
 /// The steps before the form's own: who the applicant is.
 const ABOUT: &str = "about";
@@ -94,12 +95,11 @@ pub fn ApplyPage(path: String) -> impl IntoView {
                 .unwrap_or_default()
         })
         .collect();
+    let brand = Brand(RwSignal::new(String::new()));
+    provide_context(brand);
     view! {
         <main id="main" class="apply">
-            <div class="brand respond-brand">
-                <span class="logo" aria-hidden="true">"L"</span>
-                <span class="brand-name">"Leads"</span>
-            </div>
+            <BrandBar brand/>
             {match parts.as_slice() {
                 [institution] => view! { <Splash institution=institution.clone()/> }.into_any(),
                 [institution, item] => view! {
@@ -108,41 +108,6 @@ pub fn ApplyPage(path: String) -> impl IntoView {
                 _ => view! { <p class="state state-error">"There is no such page."</p> }.into_any(),
             }}
         </main>
-    }
-}
-
-#[component]
-fn Splash(institution: String) -> impl IntoView {
-    let found = RwSignal::new(None::<Result<(PublicInstitution, Vec<CatalogItem>), ApiError>>);
-    let slug = institution.clone();
-    spawn_local(async move {
-        let base = format!("/api/v1/public/institutions/{}", api::encode(&slug));
-        let about = api::get_public::<PublicInstitution>(&base).await;
-        let offered = api::get_public::<Vec<CatalogItem>>(&format!("{base}/catalog")).await;
-        found.set(Some(about.and_then(|a| offered.map(|o| (a, o)))));
-    });
-    view! {
-        {move || match found.get() {
-            None => view! { <p class="state" role="status">"Loading…"</p> }.into_any(),
-            Some(Err(error)) => view! { <p class="state state-error" role="alert">{error.message()}</p> }.into_any(),
-            Some(Ok((about, items))) => {
-                let slug = institution.clone();
-                view! {
-                    <h1>{format!("Apply with {}", about.name)}</h1>
-                    <ul class="offers">
-                        {items.into_iter().map(|item| {
-                            let href = format!("/apply/{}/{}", slug, item.slug);
-                            view! {
-                                <li class="card offer">
-                                    <a class="offer-link" href=href>{item.name.clone()}</a>
-                                    <p class="muted">{item.description.clone()}</p>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }
-        }}
     }
 }
 
@@ -202,13 +167,39 @@ fn Application(institution: String, item: String) -> impl IntoView {
     let latest = StoredValue::new(None::<PublicApplication>);
     let percent = RwSignal::new(0_i16);
     let names = StoredValue::new((institution.clone(), item.clone()));
+    let brand = expect_context::<Brand>();
     let loaded = move |found: Result<PublicApplication, ApiError>| {
         if let Ok(application) = &found {
             latest.set_value(Some(application.clone()));
             percent.set(application.progress.percent);
+            brand.set(&application.institution.name);
         }
         shown.set(Some(found));
     };
+
+    // What is applied for, shown before starting; an address naming something not
+    // offered says so instead of offering to start.
+    let offer = RwSignal::new(None::<Result<(PublicInstitution, CatalogItem), String>>);
+    {
+        let (institution, item) = (institution.clone(), item.clone());
+        spawn_local(async move {
+            let base = format!("/api/v1/public/institutions/{}", api::encode(&institution));
+            let about = api::get_public::<PublicInstitution>(&base).await;
+            let offered = api::get_public::<Vec<CatalogItem>>(&format!("{base}/catalog")).await;
+            let found = match (about, offered) {
+                (Ok(about), Ok(items)) => items
+                    .into_iter()
+                    .find(|i| i.slug == item)
+                    .map(|i| (about, i))
+                    .ok_or_else(|| "This is not something offered here.".to_string()),
+                (Err(error), _) | (_, Err(error)) => Err(error.message()),
+            };
+            if let Ok((about, _)) = &found {
+                brand.set(&about.name);
+            }
+            offer.set(Some(found));
+        });
+    }
 
     // A link mailed to continue carries the application in its fragment: keep it as
     // this browser's, and take it out of the address.
@@ -428,15 +419,29 @@ fn Application(institution: String, item: String) -> impl IntoView {
 
     view! {
         {move || match shown.get() {
-            None => view! {
-                <section class="card">
-                    <h1>"Apply"</h1>
-                    <p>"Your answers are saved as you go, so you can leave and come back in this browser."</p>
-                    <button type="button" class="button button-primary" disabled=move || busy.get() on:click=start>
-                        "Start application"
-                    </button>
-                </section>
-            }.into_any(),
+            None => match offer.get() {
+                None => view! { <p class="state" role="status">"Loading…"</p> }.into_any(),
+                Some(Err(message)) => {
+                    let href = format!("/apply/{}", api::encode(&names.get_value().0));
+                    view! {
+                        <section class="card">
+                            <p class="state state-error" role="alert">{message}</p>
+                            <a href=href>"See what is offered"</a>
+                        </section>
+                    }.into_any()
+                }
+                Some(Ok((about, offered))) => view! {
+                    <section class="card">
+                        <h1>{format!("Apply for {}", offered.name)}</h1>
+                        <p class="muted">{format!("with {}", about.name)}</p>
+                        <p>{offered.description}</p>
+                        <p>"Your answers are saved as you go, so you can leave and come back in this browser."</p>
+                        <button type="button" class="button button-primary" disabled=move || busy.get() on:click=start>
+                            "Start application"
+                        </button>
+                    </section>
+                }.into_any(),
+            },
             Some(Err(error)) => view! {
                 <section class="card"><p class="state state-error" role="alert">{error.message()}</p></section>
             }.into_any(),

@@ -20,6 +20,7 @@ mod leads_rows;
 mod member;
 mod members;
 mod new_lead;
+mod offers;
 mod proxy_form;
 mod respond;
 mod session;

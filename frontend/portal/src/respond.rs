@@ -10,15 +10,21 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::format;
+use crate::offers::{Brand, BrandBar};
 
 #[component]
 pub fn RespondPage(token: String) -> impl IntoView {
     let request = RwSignal::new(None::<Result<PublicRequest, ApiError>>);
+    let brand = Brand(RwSignal::new(String::new()));
     let path = format!("/api/v1/public/requests/{}", api::encode(&token));
     {
         let path = path.clone();
         spawn_local(async move {
-            request.set(Some(api::get_public::<PublicRequest>(&path).await));
+            let found = api::get_public::<PublicRequest>(&path).await;
+            if let Ok(asked) = &found {
+                brand.set(&asked.institution);
+            }
+            request.set(Some(found));
         });
     }
     let sent = RwSignal::new(false);
@@ -26,10 +32,7 @@ pub fn RespondPage(token: String) -> impl IntoView {
 
     view! {
         <main id="main" class="respond">
-            <div class="brand respond-brand">
-                <span class="logo" aria-hidden="true">"L"</span>
-                <span class="brand-name">"Leads"</span>
-            </div>
+            <BrandBar brand/>
             {move || match request.get() {
                 None => view! { <p class="state" role="status">"Loading the request…"</p> }.into_any(),
                 Some(Err(error)) => view! {
