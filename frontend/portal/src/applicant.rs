@@ -19,8 +19,10 @@ use crate::applicant_access::{LinkForm, Register, SignIn, CONFIRM, RESET};
 use crate::format;
 use crate::respond::AnswerForm;
 
+/// The borrower's session is kept for this tab only: closing it, on a shared computer
+/// say, signs the borrower out.
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+    web_sys::window()?.session_storage().ok()?
 }
 
 fn session_key(institution: &str) -> String {
