@@ -116,10 +116,22 @@ async fn an_unknown_item_or_an_amount_on_a_service_is_refused(app: TestApp) -> a
         .create_lead(&new_lead("yacht-loan", "Ann Lee", "ann@example.org"))
         .await;
     let with_amount = manager.create_lead(&service).await;
+    let mut disagreeing = new_lead("personal-loan", "Ann Lee", "ann@example.org");
+    disagreeing.amount = Some(100.0);
+    disagreeing.answers.insert("amount".into(), 200.into());
+    let (status, problem) = app
+        .raw_post(
+            "manager@acme.org",
+            "/api/v1/leads",
+            &serde_json::to_value(&disagreeing)?,
+        )
+        .await;
     let members = manager.members(&MemberQuery::default()).await?;
 
     assert_eq!(unknown.err().and_then(|e| e.status()), Some(422));
     assert_eq!(with_amount.err().and_then(|e| e.status()), Some(422));
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem.contains("differs from answers.amount"), "{problem}");
     assert!(
         members.items.is_empty(),
         "a refused lead left its member behind"
@@ -280,10 +292,14 @@ on_both_databases!(answers_must_fit_the_fields_of_the_form);
 
 async fn staff_fill_in_and_submit_the_form_for_the_member(app: TestApp) -> anyhow::Result<()> {
     let desk = support::desk::desk(app).await;
-    let lead = desk
-        .manager
-        .create_lead(&new_lead("personal-loan", "Pia Proxy", "pia@example.org"))
-        .await?;
+    // The amount and term given beside the answers are the form's answers too.
+    let mut started = new_lead("personal-loan", "Pia Proxy", "pia@example.org");
+    started.amount = Some(9000.0);
+    started.term_months = Some(24);
+    let lead = desk.manager.create_lead(&started).await?;
+    assert_eq!(lead.answers["amount"].value, serde_json::json!(9000));
+    assert_eq!(lead.answers["term_months"].value, serde_json::json!(24));
+    assert_eq!(lead.amount.map(|m| m.cents()), Some(900_000));
     let id = lead.id.0;
     let answers = format!("/api/v1/leads/{id}/answers");
     let submit = format!("/api/v1/leads/{id}/submit");
@@ -306,28 +322,38 @@ async fn staff_fill_in_and_submit_the_form_for_the_member(app: TestApp) -> anyho
         )
         .await;
     assert_eq!(status, 422, "{body}");
+
+    // A refused submission writes nothing, not even the consent given with it.
     let (status, body) = desk
         .app
-        .raw_patch(
+        .raw_post(
             "manager@acme.org",
-            &answers,
-            &serde_json::json!({ "answers": { "amount": 9000, "term_months": 24 } }),
+            &submit,
+            &serde_json::json!({ "credit_pull_consent": true }),
         )
         .await;
-    assert_eq!(status, 200, "{body}");
-
+    assert_eq!(status, 422);
+    for missing in ["answers.annual_income", "answers.housing"] {
+        assert!(body.contains(missing), "{missing} in {body}");
+    }
+    for given in [
+        "answers.amount",
+        "answers.term_months",
+        "consent.credit_pull",
+    ] {
+        assert!(!body.contains(given), "{given} in {body}");
+    }
+    let refused = desk.manager.lead(lead.id).await?;
+    assert!(
+        refused.timeline.iter().all(|a| a.action != "consent.given"),
+        "a consent kept from a refused submission"
+    );
     let (status, body) = desk
         .app
         .raw_post("manager@acme.org", &submit, &serde_json::json!({}))
         .await;
     assert_eq!(status, 422);
-    for missing in [
-        "answers.annual_income",
-        "answers.housing",
-        "consent.credit_pull",
-    ] {
-        assert!(body.contains(missing), "{missing} in {body}");
-    }
+    assert!(body.contains("consent.credit_pull"), "{body}");
     let (status, _) = desk
         .app
         .raw_patch(

@@ -95,14 +95,12 @@ pub async fn submit(
     let cipher = state.keys.cipher.clone();
     let detail = state
         .db(move |conn| {
-            if asked.credit_pull_consent {
-                let given = Consent {
-                    credit_pull: true,
-                    disclosures: Vec::new(),
-                };
-                applications::consent(conn, lead, &given, address, Some(staff.user_id))?;
-            }
-            applications::submit(conn, lead, Some(staff.user_id), &cipher)?;
+            let given = Consent {
+                credit_pull: true,
+                disclosures: Vec::new(),
+            };
+            let consent = asked.credit_pull_consent.then_some((&given, address));
+            applications::submit(conn, lead, Some(staff.user_id), consent, &cipher)?;
             load_detail(conn, staff.institution_id, id)
         })
         .await?;

@@ -232,7 +232,7 @@ pub async fn submit(
     applicant.open(path.into_inner())?;
     let cipher = state.keys.cipher.clone();
     state
-        .db(move |conn| applications::submit(conn, applicant, None, &cipher))
+        .db(move |conn| applications::submit(conn, applicant, None, None, &cipher))
         .await?;
     current(&state, applicant).await
 }

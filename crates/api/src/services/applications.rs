@@ -9,7 +9,7 @@ use leads_domain::forms;
 use leads_domain::problem::FieldErrors;
 use leads_domain::text::person_name;
 use leads_domain::wire::{
-    Answer, ApplicantContact, ApplicationUpdate, PublicApplication, PublicInstitution,
+    Answer, ApplicantContact, ApplicationUpdate, Consent, PublicApplication, PublicInstitution,
 };
 use leads_domain::{Channel, Email, LeadId, LeadStatus, Money, Phone};
 use leads_persistence::catalog::{self, CatalogItemRow};
@@ -426,7 +426,7 @@ fn credit_pull_given(conn: &mut DbConnection, row: &LeadRow) -> Result<bool, Api
 pub fn consent(
     conn: &mut DbConnection,
     applicant: Applicant,
-    given: &leads_domain::wire::Consent,
+    given: &Consent,
     address: Option<String>,
     by: Option<i64>,
 ) -> Result<(), ApiError> {
@@ -451,20 +451,30 @@ pub fn consent(
     conn.write(|conn| {
         let row = lead_of(conn, applicant)?;
         still_open(&row)?;
-        activity::record(
-            conn,
-            row.institution_id,
-            row.id,
-            by.map_or(ActorKind::Applicant, ActorKind::Staff),
-            CONSENTED,
-            json!({ "after": {
-                "credit_pull": given.credit_pull,
-                "disclosures": given.disclosures,
-                "ip_address": address,
-            }}),
-        )?;
-        Ok(())
+        record_consent(conn, &row, given, address, by)
     })
+}
+
+fn record_consent(
+    conn: &mut DbConnection,
+    row: &LeadRow,
+    given: &Consent,
+    address: Option<String>,
+    by: Option<i64>,
+) -> Result<(), ApiError> {
+    activity::record(
+        conn,
+        row.institution_id,
+        row.id,
+        by.map_or(ActorKind::Applicant, ActorKind::Staff),
+        CONSENTED,
+        json!({ "after": {
+            "credit_pull": given.credit_pull,
+            "disclosures": given.disclosures,
+            "ip_address": address,
+        }}),
+    )?;
+    Ok(())
 }
 
 /// Checks that the application still takes files, before a body is read.
@@ -515,17 +525,23 @@ pub fn add_documents(
 }
 
 /// Submits the application, or names every required answer still missing. `by` is the
-/// staff user submitting it on the member's behalf, if not the applicant. The applicant
-/// is mailed a receipt in the same transaction, so there is never one without the other.
+/// staff user submitting it on the member's behalf, if not the applicant, with the
+/// consent they recorded for the member (and its address), which is kept only if the
+/// submission succeeds. The applicant is mailed a receipt in the same transaction, so
+/// there is never one without the other.
 pub fn submit(
     conn: &mut DbConnection,
     applicant: Applicant,
     by: Option<i64>,
+    consent: Option<(&Consent, Option<String>)>,
     cipher: &crate::keys::Cipher,
 ) -> Result<(), ApiError> {
     conn.write(|conn| {
         let row = lead_of(conn, applicant)?;
         still_open(&row)?;
+        if let Some((given, address)) = consent {
+            record_consent(conn, &row, given, address, by)?;
+        }
         let item = catalog::get(conn, row.institution_id, row.catalog_item_id)?;
         let form = form_of(&item)?;
         let answers: BTreeMap<String, Answer> = serde_json::from_str(&row.answers)?;

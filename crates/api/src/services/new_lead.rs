@@ -149,14 +149,17 @@ pub fn create_for_staff(
         let form: serde_json::Value = serde_json::from_str(&item.form)?;
         let fields = forms::fields(&form);
         let mut errors = FieldErrors::new();
-        for (key, value) in &lead.answers {
+        let given = with_amount_and_term(&lead, &fields, &mut errors);
+        let mut checked = serde_json::Map::new();
+        for (key, value) in &given {
             match fields.iter().find(|(name, _)| name == key) {
                 None => errors.add(format!("answers.{key}"), "is not a field of this form"),
-                Some((_, field)) => {
-                    if let Err(reason) = forms::check_answer(field, value) {
-                        errors.add(format!("answers.{key}"), reason);
+                Some((_, field)) => match forms::check_answer(field, value) {
+                    Ok(()) => {
+                        checked.insert(key.clone(), forms::normalize(field, value));
                     }
-                }
+                    Err(reason) => errors.add(format!("answers.{key}"), reason),
+                },
             }
         }
         if lead.amount.is_some() && !crate::views::is_product(&item) {
@@ -165,8 +168,15 @@ pub fn create_for_staff(
         errors.into_result().map_err(ApiError::Invalid)?;
 
         let member = find_or_create_member(conn, institution_id, &lead, ssn_encrypted.clone())?;
-        let answers: BTreeMap<String, Answer> = lead
-            .answers
+        let amount = lead.amount.or_else(|| {
+            let dollars = checked.get("amount")?.as_f64()?;
+            Money::from_dollars(dollars).ok()
+        });
+        let term_months = lead.term_months.or_else(|| {
+            let months = checked.get("term_months")?.as_i64()?;
+            i32::try_from(months).ok()
+        });
+        let answers: BTreeMap<String, Answer> = checked
             .iter()
             .map(|(key, value)| {
                 let answer = Answer {
@@ -189,8 +199,8 @@ pub fn create_for_staff(
             conn,
             NewLeadRow {
                 created_by_user_id: Some(staff.user_id),
-                amount_cents: lead.amount.map(Money::cents),
-                term_months: lead.term_months,
+                amount_cents: amount.map(Money::cents),
+                term_months,
                 applicant_name: Some(lead.name.clone()),
                 applicant_email: Some(lead.email.to_string()),
                 applicant_phone: lead.phone.as_ref().map(|p| p.as_str().to_string()),
@@ -243,4 +253,41 @@ fn find_or_create_member(
     new.ssn_encrypted = ssn_encrypted;
     new.registered = lead.authenticated;
     Ok(members::find_or_insert(conn, new)?)
+}
+
+/// The answers given, with the amount and term given beside them added as the answers
+/// of the form's fields of those names, so that the form shows them and submitting
+/// counts them. Given both ways, they must agree.
+fn with_amount_and_term(
+    lead: &CheckedLead,
+    fields: &[(&str, &serde_json::Value)],
+    errors: &mut FieldErrors,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut given = lead.answers.clone();
+    let beside = [
+        (
+            "amount",
+            lead.amount.map(|m| serde_json::json!(m.dollars())),
+        ),
+        (
+            "term_months",
+            lead.term_months.map(|t| serde_json::json!(t)),
+        ),
+    ];
+    for (key, value) in beside {
+        let Some(value) = value else { continue };
+        if !fields.iter().any(|(name, _)| *name == key) {
+            continue;
+        }
+        match given.get(key) {
+            Some(answer) if answer.as_f64() != value.as_f64() => {
+                errors.add(key, format!("differs from answers.{key}"));
+            }
+            Some(_) => {}
+            None => {
+                given.insert(key.to_string(), value);
+            }
+        }
+    }
+    given
 }
