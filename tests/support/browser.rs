@@ -307,6 +307,28 @@ impl Browser {
         Ok(text.as_str().unwrap_or_default().to_string())
     }
 
+    /// Presses Tab `times` times, as a keyboard user moving on would, and answers the
+    /// name of each control focus lands on and whether it is inside a modal dialog (or
+    /// nowhere in the page, as between the last control and the browser's own).
+    pub async fn tab(&self, times: usize) -> anyhow::Result<Vec<(String, bool)>> {
+        let mut landed = Vec::new();
+        for _ in 0..times {
+            self.client.active_element().await?.send_keys("\u{e004}").await?;
+            let at = self
+                .client
+                .execute(
+                    "const e = document.activeElement; \
+                     return [e.getAttribute('aria-label') || e.textContent.trim(), \
+                             e === document.body || !!e.closest('dialog[open]')];",
+                    vec![],
+                )
+                .await?;
+            let name = at[0].as_str().unwrap_or_default().to_string();
+            landed.push((name, at[1].as_bool().unwrap_or(false)));
+        }
+        Ok(landed)
+    }
+
     /// Waits until the page's text contains `wanted`.
     pub async fn sees(&self, wanted: &str) -> anyhow::Result<()> {
         self.until(&format!("the text {wanted:?}"), || async {

@@ -41,7 +41,9 @@ impl ApiError {
                 .detail
                 .clone()
                 .unwrap_or_else(|| problem.title.clone()),
-            ApiError::Network(reason) => format!("The server could not be reached ({reason})."),
+            ApiError::Network(_) => {
+                "The server could not be reached, or its answer not read. Please try again.".into()
+            }
             ApiError::SignedOut => "Your session has ended.".into(),
         }
     }

@@ -48,6 +48,7 @@ fn Profile(profile: MemberProfile) -> impl IntoView {
     let address = profile.address.as_ref().map(|a| {
         [
             a.line1.clone(),
+            a.line2.clone().unwrap_or_default(),
             a.city.clone(),
             a.state.clone(),
             a.postal_code.clone(),

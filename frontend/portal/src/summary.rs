@@ -22,27 +22,35 @@ pub fn SummaryDialog(id: i64, closed: Callback<()>) -> impl IntoView {
             api::get::<LeadDetail>(auth, format!("/api/v1/leads/{id}")).await,
         ));
     });
-    let close = move |_| closed.run(());
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            closed.run(());
+    // A modal <dialog>: the browser keeps focus inside it and the page behind it inert,
+    // closes it on Escape, and gives focus back to where it was.
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(dialog) = dialog.get() {
+            if !dialog.open() {
+                let _ = dialog.show_modal();
+            }
+        }
+    });
+    let close = move |_| {
+        if let Some(dialog) = dialog.get_untracked() {
+            dialog.close();
         }
     };
 
     view! {
-        <div class="overlay" on:keydown=on_key>
-            <div class="dialog card" role="dialog" aria-modal="true" aria-labelledby="summary-title">
-                <div class="dialog-head">
-                    <h2 id="summary-title">"Lead summary"</h2>
-                    <button type="button" class="button button-quiet" on:click=close autofocus>"Close summary"</button>
-                </div>
-                {move || match shown.get() {
-                    None => view! { <Loading what="the lead"/> }.into_any(),
-                    Some(Err(error)) => view! { <Failure error/> }.into_any(),
-                    Some(Ok(detail)) => facts(detail, shown, failure).into_any(),
-                }}
+        <dialog class="dialog card" node_ref=dialog aria-labelledby="summary-title"
+            on:close=move |_| closed.run(())>
+            <div class="dialog-head">
+                <h2 id="summary-title">"Lead summary"</h2>
+                <button type="button" class="button button-quiet" on:click=close autofocus>"Close summary"</button>
             </div>
-        </div>
+            {move || match shown.get() {
+                None => view! { <Loading what="the lead"/> }.into_any(),
+                Some(Err(error)) => view! { <Failure error/> }.into_any(),
+                Some(Ok(detail)) => facts(detail, shown, failure).into_any(),
+            }}
+        </dialog>
     }
 }
 

@@ -20,11 +20,20 @@ pub fn Loading(#[prop(into)] what: String) -> impl IntoView {
 /// A failed request, said plainly; nothing when the session ended (the sign-in page shows).
 #[component]
 pub fn Failure(error: ApiError) -> impl IntoView {
+    let (heading, text) = match error.status() {
+        Some(404) => (
+            "Not found. ",
+            "It does not exist, or not at this credit union. Check the address.".to_string(),
+        ),
+        Some(422) => ("This cannot be shown: ", error.message()),
+        None => ("", error.message()),
+        Some(_) => ("Something went wrong. ", error.message()),
+    };
     (error != ApiError::SignedOut).then(|| {
         view! {
             <div class="state state-error" role="alert">
-                <strong>"Something went wrong. "</strong>
-                {error.message()}
+                <strong>{heading}</strong>
+                {text}
             </div>
         }
     })
