@@ -313,7 +313,11 @@ impl Browser {
     pub async fn tab(&self, times: usize) -> anyhow::Result<Vec<(String, bool)>> {
         let mut landed = Vec::new();
         for _ in 0..times {
-            self.client.active_element().await?.send_keys("\u{e004}").await?;
+            self.client
+                .active_element()
+                .await?
+                .send_keys("\u{e004}")
+                .await?;
             let at = self
                 .client
                 .execute(
