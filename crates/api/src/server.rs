@@ -88,7 +88,8 @@ async fn unmatched(
     state: web::Data<AppState>,
     routes: web::Data<crate::routes::known::KnownRoutes>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let page = req.method() == actix_web::http::Method::GET && !req.path().starts_with("/api/");
+    let api = req.path() == "/api" || req.path().starts_with("/api/");
+    let page = req.method() == actix_web::http::Method::GET && !api;
     // An institution's application pages may be framed by the origins it allows.
     let framers = match req.path().strip_prefix("/apply/") {
         Some(rest) if page && (state.portal.is_some() || state.borrower.is_some()) => {

@@ -153,15 +153,15 @@ async fn missing_files_and_the_api_keep_their_own_answers() -> anyhow::Result<()
         "application/problem+json"
     );
 
-    let api = http()
-        .get(format!("{}/api/v1/nothing-here", app.base))
-        .send()
-        .await?;
-    assert_eq!(api.status(), 404);
-    assert_eq!(
-        api.headers()[header::CONTENT_TYPE],
-        "application/problem+json"
-    );
+    for path in ["/api/v1/nothing-here", "/api"] {
+        let api = http().get(format!("{}{path}", app.base)).send().await?;
+        assert_eq!(api.status(), 404, "{path}");
+        assert_eq!(
+            api.headers()[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{path}"
+        );
+    }
 
     let unsigned = http()
         .get(format!("{}/api/v1/leads", app.base))
