@@ -104,6 +104,14 @@ async fn a_borrower_registers_and_answers_a_request_in_the_portal(
     b.sees("Answered").await?;
     b.sees("Proof of income").await?;
 
+    // Signed in, the borrower changes the password, and is mailed that it changed.
+    b.click("Change your password").await?;
+    b.fill("Current password", BORROWER_PASSWORD).await?;
+    b.fill("New password", "a changed long passphrase").await?;
+    b.click("Change password").await?;
+    b.sees("Your password has been changed.").await?;
+    portal.mailed_link("your password was changed").await?;
+
     // A forgotten password is replaced through a mailed link.
     b.click("Sign out").await?;
     b.click("Forgot your password?").await?;

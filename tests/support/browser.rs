@@ -78,7 +78,7 @@ const nameOf = (el) => {
   const aria = el.getAttribute('aria-label');
   if (aria) return clean(aria);
   if (el.labels && el.labels.length) return clean(spoken(el.labels[0]));
-  if (el.matches('a, button, [role="button"], [role="link"], [role="tab"]')) return clean(spoken(el));
+  if (el.matches('a, button, summary, [role="button"], [role="link"], [role="tab"]')) return clean(spoken(el));
   const legend = el.matches('fieldset') && el.querySelector('legend');
   if (legend) return clean(spoken(legend));
   if (el.matches('table') && el.caption) return clean(spoken(el.caption));
@@ -109,7 +109,7 @@ if (!window.__errors) {
 }
 "#;
 
-const CONTROLS: &str = "a, button, input, select, textarea, table, fieldset, [role]";
+const CONTROLS: &str = "a, button, summary, input, select, textarea, table, fieldset, [role]";
 
 impl Browser {
     /// Starts ChromeDriver on a free port and a headless Chromium session at 1280×900.

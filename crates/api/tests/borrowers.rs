@@ -8,40 +8,10 @@ mod support;
 use reqwest::Method;
 use serde_json::json;
 use support::multipart::post_form;
-use support::public::{ids, send, start};
+use support::public::{ids, register, send, start, PASSWORD};
 use support::{token_after, TestApp};
 
-const PASSWORD: &str = "a long borrower passphrase";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-
-/// Asks for an account for `email` (from the application of `lead_token`, if any) and
-/// confirms it through the mailed link: the borrower's session token.
-async fn register(app: &TestApp, email: &str, lead_token: Option<&str>) -> String {
-    let body = json!({ "institution": "acme", "email": email, "password": PASSWORD,
-                       "name": "Dana Doe" });
-    let (status, problem) = send(
-        app,
-        Method::POST,
-        "/api/v1/public/accounts",
-        lead_token,
-        Some(body),
-    )
-    .await;
-    assert_eq!(status, 202, "{problem}");
-    let (_, mail) = app.mail_to("acme", email).expect("a confirmation mail");
-    let token = token_after(&mail, "/applicant/acme/confirm#").expect("a link");
-    let confirm = json!({ "token": token, "password": PASSWORD });
-    let (status, session) = send(
-        app,
-        Method::POST,
-        "/api/v1/public/accounts/confirm",
-        None,
-        Some(confirm),
-    )
-    .await;
-    assert_eq!(status, 200, "{session}");
-    session["token"].as_str().expect("a session").to_string()
-}
 
 async fn an_anonymous_applicant_registers_and_their_lead_becomes_registered(
     app: TestApp,

@@ -206,6 +206,29 @@ pub fn finish_reset(
     Ok(updated == 1)
 }
 
+/// Replaces the password of `seen`, if it is still the one that was checked; any reset
+/// link stops working and any lock ends. False when the password changed meanwhile.
+pub fn change_password(
+    conn: &mut DbConnection,
+    seen: &AccountRow,
+    password_hash: &str,
+) -> Result<bool, StoreError> {
+    let updated = diesel::update(
+        applicant_accounts::table
+            .filter(applicant_accounts::id.eq(seen.id))
+            .filter(applicant_accounts::password_hash.eq(&seen.password_hash)),
+    )
+    .set((
+        applicant_accounts::password_hash.eq(password_hash),
+        applicant_accounts::reset_token_hash.eq(None::<String>),
+        applicant_accounts::reset_expires_at.eq(None::<NaiveDateTime>),
+        applicant_accounts::failed_sign_ins.eq(0),
+        applicant_accounts::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// Counts a password attempt before the password is checked, as
 /// [`crate::users::begin_attempt`] does for staff: the tenth in a row without a success
 /// locks the account for a while. False when the account is locked.

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::applicant_access::{LinkForm, Register, SignIn, CONFIRM, RESET};
+use crate::applicant_access::{ChangePassword, LinkForm, Register, SignIn, CONFIRM, RESET};
 use crate::format;
 use crate::respond::AnswerForm;
 
@@ -229,6 +229,7 @@ fn Home(
                 );
                 let who = held.borrower.name.clone().or(held.borrower.email.clone());
                 let who = who.unwrap_or_default();
+                let with_password = held.borrower.signed_in_via == "password";
                 view! {
                     <section class="card">
                         <div class="applicant-head">
@@ -249,6 +250,7 @@ fn Home(
                                 .into_any()
                         }}
                     </section>
+                    {with_password.then(|| view! { <ChangePassword token=token.get_value()/> })}
                 }.into_any()
             }
         }}

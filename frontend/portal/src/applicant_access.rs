@@ -1,10 +1,12 @@
 //! The ways into the applicant portal: signing in, asking for an account, confirming it
-//! from the mailed link, and choosing a new password when the old one is forgotten.
+//! from the mailed link, and choosing a new password when the old one is forgotten or,
+//! signed in, when the borrower wants another.
 
 #![cfg_attr(not(feature = "borrower"), allow(dead_code))]
 
 use leads_domain::wire::{
-    BorrowerSession, BorrowerSignIn, PasswordReset, PublicApplication, Registration, ResetRequest,
+    BorrowerSession, BorrowerSignIn, PasswordChange, PasswordReset, PublicApplication,
+    Registration, ResetRequest,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -291,5 +293,55 @@ pub(crate) fn LinkForm(slug: String, page: LinkPage) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// Changing the password while signed in, folded away until asked for.
+#[component]
+pub(crate) fn ChangePassword(token: String) -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<(), String>>);
+    let busy = RwSignal::new(false);
+    let token = StoredValue::new(token);
+    let change = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = PasswordChange {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let path = "/api/v1/public/me/password";
+            let done =
+                api::as_applicant::<_, ()>("POST", path, &token.get_value(), Some(&body)).await;
+            if done.is_ok() {
+                current.set(String::new());
+                new.set(String::new());
+            }
+            outcome.set(Some(done.map_err(|e| e.message())));
+            busy.set(false);
+        });
+    };
+    view! {
+        <details class="card">
+            <summary>"Change your password"</summary>
+            <form class="respond-form" on:submit=change>
+                <Entry label="Current password" kind="password" autocomplete="current-password"
+                    value=current required=true/>
+                <Entry label="New password" kind="password" autocomplete="new-password"
+                    value=new required=true/>
+                <p class="muted">"At least 12 characters. We will email you that it changed."</p>
+                {move || outcome.get().map(|done| match done {
+                    Ok(()) => view! {
+                        <p class="state state-done" role="status">"Your password has been changed."</p>
+                    }.into_any(),
+                    Err(message) => view! {
+                        <p class="state state-error" role="alert">{message}</p>
+                    }.into_any(),
+                })}
+                <button type="submit" class="button" disabled=move || busy.get()>"Change password"</button>
+            </form>
+        </details>
     }
 }

@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use leads_domain::wire::{
     ApplicationStarted, Borrower as BorrowerView, BorrowerApplication, BorrowerRequest,
-    BorrowerSession, BorrowerSignIn, Confirmation, OnlineBankingSignIn, PasswordReset,
-    Registration, ResetRequest,
+    BorrowerSession, BorrowerSignIn, Confirmation, OnlineBankingSignIn, PasswordChange,
+    PasswordReset, Registration, ResetRequest,
 };
 use leads_domain::{Email, LeadId, Problem};
 use leads_persistence::{accounts as stored, institutions, StoreError};
@@ -394,6 +394,70 @@ pub async fn me(
         .db(move |conn| accounts::profile(conn, borrower))
         .await?;
     Ok(web::Json(found))
+}
+
+/// Changes the signed-in borrower's password: the current one must be given, and wrong
+/// guesses count towards the same lock as signing in. A reset link still waiting stops
+/// working, and the borrower is mailed that the password changed.
+#[utoipa::path(
+    tag = "applicant portal",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No password to change", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The current password is wrong, or the new one too short or too long", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords: locked for a while", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/public/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    borrower: Borrower,
+    req: HttpRequest,
+    body: JsonBytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: PasswordChange = body.parse()?;
+    password::check_strength(&body.new_password)
+        .map_err(|reason| ApiError::invalid("new_password", reason))?;
+    let account = state
+        .db(move |conn| accounts::own_account(conn, borrower))
+        .await?;
+    let id = account.id;
+    if !state
+        .db(move |conn| Ok(stored::begin_attempt(conn, id)?))
+        .await?
+    {
+        return Err(ApiError::TooMany(LOCK_MINUTES as u64 * 60));
+    }
+    let (given, new) = (body.current_password, body.new_password);
+    let stored_hash = account.password_hash.clone();
+    let hash = web::block(move || {
+        if password::verify(&given, &stored_hash) {
+            password::hash(&new).map(Some)
+        } else {
+            Ok(None)
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?
+    .ok_or_else(|| ApiError::invalid("current_password", "is not your current password"))?;
+    let base = own_base(&state, &req);
+    let cipher = state.keys.cipher.clone();
+    state
+        .db(move |conn| {
+            let mailing = Mailing {
+                base: &base,
+                cipher: &cipher,
+            };
+            accounts::change_password(conn, &account, &hash, &mailing)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The borrower's applications, newest first, with their status and how many requests

@@ -82,6 +82,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(borrowers::sign_in)
         .service(borrowers::online_banking)
         .service(borrowers::me)
+        .service(borrowers::change_password)
         .service(borrowers::applications)
         .service(borrowers::application_token)
         .service(borrowers::requests)

@@ -399,3 +399,47 @@ pub fn reset(
         Ok(members::get(conn, account.institution_id, member_id)?)
     })
 }
+
+/// The signed-in borrower's confirmed account, for changing its password; a borrower
+/// online banking signed in who never made one has none.
+pub fn own_account(conn: &mut DbConnection, borrower: Borrower) -> Result<AccountRow, ApiError> {
+    match accounts::of_member(conn, borrower.institution_id, borrower.member_id)? {
+        Some(account) if account.verified_at.is_some() => Ok(account),
+        _ => Err(ApiError::Conflict(
+            "There is no password to change: this sign-in has no account with a password.".into(),
+        )),
+    }
+}
+
+/// Sets the new password of `seen`, and mails the account's owner that it changed, in
+/// one transaction.
+pub fn change_password(
+    conn: &mut DbConnection,
+    seen: &AccountRow,
+    password_hash: &str,
+    mailing: &Mailing<'_>,
+) -> Result<(), ApiError> {
+    conn.write(|conn| {
+        if !accounts::change_password(conn, seen, password_hash)? {
+            return Err(ApiError::Conflict(
+                "The password was changed at the same moment; sign in again.".into(),
+            ));
+        }
+        let institution = institutions::get(conn, seen.institution_id)?;
+        let body = format!(
+            "Hello,\n\nThe password of your account with {name} was just changed.\n\n\
+             If you did not change it, choose a new one at once with \"Forgot your \
+             password?\" on the sign-in page, and tell {name}.\n",
+            name = institution.name
+        );
+        let subject = format!("{}: your password was changed", institution.name);
+        send(
+            conn,
+            seen.institution_id,
+            &seen.email,
+            &subject,
+            &body,
+            mailing,
+        )
+    })
+}

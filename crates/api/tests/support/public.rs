@@ -3,7 +3,10 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::TestApp;
+use super::{token_after, TestApp};
+
+/// The password test borrowers choose.
+pub const PASSWORD: &str = "a long borrower passphrase";
 
 /// Sends `method` to `path` with `token` as Bearer when given: the status and the JSON
 /// body (`null` when there is none).
@@ -53,4 +56,33 @@ pub fn ids(list: &Value) -> Vec<i64> {
         .flatten()
         .filter_map(|item| item["id"].as_i64())
         .collect()
+}
+
+/// Asks for an account for `email` (from the application of `lead_token`, if any) and
+/// confirms it through the mailed link: the borrower's session token.
+pub async fn register(app: &TestApp, email: &str, lead_token: Option<&str>) -> String {
+    let body = json!({ "institution": "acme", "email": email, "password": PASSWORD,
+                       "name": "Dana Doe" });
+    let (status, problem) = send(
+        app,
+        Method::POST,
+        "/api/v1/public/accounts",
+        lead_token,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 202, "{problem}");
+    let (_, mail) = app.mail_to("acme", email).expect("a confirmation mail");
+    let token = token_after(&mail, "/applicant/acme/confirm#").expect("a link");
+    let confirm = json!({ "token": token, "password": PASSWORD });
+    let (status, session) = send(
+        app,
+        Method::POST,
+        "/api/v1/public/accounts/confirm",
+        None,
+        Some(confirm),
+    )
+    .await;
+    assert_eq!(status, 200, "{session}");
+    session["token"].as_str().expect("a session").to_string()
 }
