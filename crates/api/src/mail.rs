@@ -2,10 +2,11 @@
 //!
 //! Changes that mail someone add the message to the outbox in their own transaction;
 //! the mailer sends what is due afterwards. With `LEADS_SMTP_URL` it speaks SMTP to that
-//! relay, over TLS or STARTTLS when the address asks for it; without, it writes each message as an `.eml` file under `data_dir/mail`, so a
-//! first run needs no mail server. A failed attempt is kept with its error and tried
-//! again later, with growing waits; after the last attempt the message is marked
-//! `failed` and stays listed until staff send it again.
+//! relay, over TLS or STARTTLS when the address asks for it; without, it writes each
+//! message as an `.eml` file under `data_dir/mail`, so a first run needs no mail server.
+//! A failed attempt is kept with its error and tried again later, with growing waits;
+//! after the last attempt the message is marked `failed` and stays listed until staff
+//! send it again.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

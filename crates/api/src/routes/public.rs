@@ -15,8 +15,8 @@ use crate::auth::borrower;
 use crate::auth::tokens::issue_applicant;
 use crate::errors::ApiError;
 use crate::extract::JsonBytes;
-use crate::services::applications;
 use crate::services::documents as files;
+use crate::services::{applicant_mail, applications};
 use crate::state::AppState;
 use crate::upload::read_form;
 use crate::views;
@@ -336,7 +336,7 @@ pub async fn resume_link(
     );
     let cipher = state.keys.cipher.clone();
     state
-        .db(move |conn| applications::mail_resume_link(conn, applicant, &link, &cipher))
+        .db(move |conn| applicant_mail::resume_link(conn, applicant, &link, &cipher))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

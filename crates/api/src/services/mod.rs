@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod activity;
+pub mod applicant_mail;
 pub mod applications;
 pub mod borrowers;
 pub mod documents;
