@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::api::{self, ApiError};
 use crate::applicant::{forget_session, session_token, sign_in_from_online_banking, take_fragment};
 use crate::fields::{about_fields, closing, form_field};
-use crate::offers::{Brand, BrandBar, Splash};
+use crate::offers::{offers, Brand, BrandBar, Splash};
 
 /// The steps before the form's own: who the applicant is.
 const ABOUT: &str = "about";
@@ -183,20 +183,14 @@ fn Application(institution: String, item: String) -> impl IntoView {
     {
         let (institution, item) = (institution.clone(), item.clone());
         spawn_local(async move {
-            let base = format!("/api/v1/public/institutions/{}", api::encode(&institution));
-            let about = api::get_public::<PublicInstitution>(&base).await;
-            let offered = api::get_public::<Vec<CatalogItem>>(&format!("{base}/catalog")).await;
-            let found = match (about, offered) {
-                (Ok(about), Ok(items)) => items
+            let found = match offers(&institution, brand).await {
+                Ok((about, items)) => items
                     .into_iter()
                     .find(|i| i.slug == item)
                     .map(|i| (about, i))
                     .ok_or_else(|| "This is not something offered here.".to_string()),
-                (Err(error), _) | (_, Err(error)) => Err(error.message()),
+                Err(error) => Err(error.message()),
             };
-            if let Ok((about, _)) = &found {
-                brand.set(&about.name);
-            }
             offer.set(Some(found));
         });
     }

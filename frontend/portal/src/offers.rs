@@ -26,22 +26,31 @@ impl Brand {
     }
 }
 
+/// The credit union at `slug` and what it offers; its name goes into `brand`.
+pub async fn offers(
+    slug: &str,
+    brand: Brand,
+) -> Result<(PublicInstitution, Vec<CatalogItem>), ApiError> {
+    let base = format!("/api/v1/public/institutions/{}", api::encode(slug));
+    let about = api::get_public::<PublicInstitution>(&base).await?;
+    let offered = api::get_public::<Vec<CatalogItem>>(&format!("{base}/catalog")).await?;
+    brand.set(&about.name);
+    Ok((about, offered))
+}
+
 #[component]
 pub fn Splash(institution: String) -> impl IntoView {
     let found = RwSignal::new(None::<Result<(PublicInstitution, Vec<CatalogItem>), ApiError>>);
     let slug = institution.clone();
+    let brand = expect_context::<Brand>();
     spawn_local(async move {
-        let base = format!("/api/v1/public/institutions/{}", api::encode(&slug));
-        let about = api::get_public::<PublicInstitution>(&base).await;
-        let offered = api::get_public::<Vec<CatalogItem>>(&format!("{base}/catalog")).await;
-        found.set(Some(about.and_then(|a| offered.map(|o| (a, o)))));
+        found.set(Some(offers(&slug, brand).await));
     });
     view! {
         {move || match found.get() {
             None => view! { <p class="state" role="status">"Loading…"</p> }.into_any(),
             Some(Err(error)) => view! { <p class="state state-error" role="alert">{error.message()}</p> }.into_any(),
             Some(Ok((about, items))) => {
-                expect_context::<Brand>().set(&about.name);
                 let slug = institution.clone();
                 view! {
                     <h1>{format!("Apply with {}", about.name)}</h1>
